@@ -1,0 +1,1 @@
+"""VK Cloud onboarding bot: the composition root and the domain."""

@@ -1,0 +1,96 @@
+"""Entry point: `python -m bot [console]` (interfaces.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.app import open_runtime, publish_commands
+from bot.console import run_console
+from bot.polling import run_polling
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("bot")
+
+EXIT_CONFIG = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="VK Cloud onboarding bot")
+    parser.add_argument(
+        "mode",
+        nargs="?",
+        default="polling",
+        choices=["polling", "console"],
+        help="polling (default): run against Telegram; console: run in this terminal",
+    )
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+    if args.mode == "console":
+        # The console is the person's screen: only warnings go to stderr.
+        _configure_logging("WARNING")
+        asyncio.run(run_console(settings))
+        return 0
+
+    if settings.bot_token is None:
+        print(
+            "configuration error: BOT_TOKEN is not set; set it in the environment or .env, "
+            "or try the bot without Telegram: python -m bot console",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    _configure_logging(settings.log_level)
+    asyncio.run(_run_polling(settings))
+    return 0
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # aiogram logs every update at INFO with its id and timing only; keep it quieter.
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+
+
+async def _run_polling(settings: Settings) -> None:
+    assert settings.bot_token is not None
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    bot = Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with open_runtime(settings, bot) as runtime:
+            await bot.delete_webhook(drop_pending_updates=False)
+            await publish_commands(bot)
+            me = await bot.me()
+            log.info("polling as @%s", me.username)
+            await run_polling(runtime.dispatcher, bot, stop=stop)
+            log.info("stopped; in-flight updates finished")
+    finally:
+        await bot.session.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

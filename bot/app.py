@@ -1,0 +1,151 @@
+"""The composition root: services built once, one dispatcher for every mode and test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+
+import handlers
+from bot.adapters.email import ConsoleEmailSender, SmtpEmailSender
+from bot.adapters.hashing import Argon2idHasher
+from bot.domain.clock import Clock, SystemClock
+from bot.domain.passwords import PasswordHasher
+from bot.domain.policy import Policy
+from bot.domain.ports import EmailSender, Store
+from bot.domain.preferences import PreferenceService
+from bot.domain.signup import SignupService
+from bot.middlewares import LanguageMiddleware
+from bot.settings import Settings
+from bot.texts import compose_confirmation_email, texts_for
+from storage.database import Database
+from storage.fsm import SqliteStorage
+from storage.repositories import SqliteStore
+
+
+@dataclass(frozen=True)
+class Services:
+    """Long-lived services, handed to handlers as Dispatcher keyword arguments."""
+
+    signup: SignupService
+    preferences: PreferenceService
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"signup": self.signup, "preferences": self.preferences}
+
+
+def build_services(
+    *,
+    store: Store,
+    policy: Policy,
+    hasher: PasswordHasher,
+    email_sender: EmailSender,
+    email_from: str,
+    bot_username: str,
+    clock: Clock | None = None,
+) -> Services:
+    return Services(
+        signup=SignupService(
+            store=store,
+            hasher=hasher,
+            email_sender=email_sender,
+            compose_email=compose_confirmation_email,
+            policy=policy,
+            clock=clock or SystemClock(),
+            bot_username=bot_username,
+            email_sender_address=email_from,
+        ),
+        preferences=PreferenceService(store),
+    )
+
+
+def create_dispatcher(
+    *,
+    services: Services,
+    storage: BaseStorage,
+    events_isolation: BaseEventIsolation | None = None,
+) -> Dispatcher:
+    # Per-user isolation: two quick messages of one person are handled one after the
+    # other, so they never race on the same step.
+    dp = Dispatcher(
+        storage=storage,
+        events_isolation=events_isolation or SimpleEventIsolation(),
+        **services.as_kwargs(),
+    )
+    dp.update.outer_middleware(LanguageMiddleware(services.preferences))
+    dp.include_routers(*handlers.routers())
+    return dp
+
+
+def email_sender_from(settings: Settings) -> EmailSender:
+    if settings.email_backend == "smtp":
+        return SmtpEmailSender(
+            sender=settings.email_from,
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=(
+                settings.smtp_password.get_secret_value() if settings.smtp_password else None
+            ),
+            security=settings.smtp_security,
+            timeout_seconds=settings.smtp_timeout_seconds,
+        )
+    return ConsoleEmailSender(settings.email_from)
+
+
+def hasher_from(settings: Settings) -> Argon2idHasher:
+    return Argon2idHasher(
+        time_cost=settings.password_hash_time_cost,
+        memory_cost_kib=settings.password_hash_memory_kib,
+        max_concurrent=settings.password_hash_max_concurrent,
+    )
+
+
+@dataclass(frozen=True)
+class Runtime:
+    dispatcher: Dispatcher
+    services: Services
+    database: Database
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings, bot: Bot, *, email_sender: EmailSender | None = None
+) -> AsyncIterator[Runtime]:
+    """Opens the database, builds the services and the dispatcher; closes the database
+    when the block ends, after the dispatcher has stopped."""
+    database = await Database.open(settings.database_path)
+    try:
+        me = await bot.me()
+        assert me.username is not None, "a bot always has a username"
+        services = build_services(
+            store=SqliteStore(database),
+            policy=settings.policy(),
+            hasher=hasher_from(settings),
+            email_sender=email_sender or email_sender_from(settings),
+            email_from=settings.email_from,
+            bot_username=me.username,
+        )
+        dispatcher = create_dispatcher(services=services, storage=SqliteStorage(database))
+        yield Runtime(dispatcher=dispatcher, services=services, database=database)
+    finally:
+        await database.close()
+
+
+async def publish_commands(bot: Bot) -> None:
+    """The command menu in the Telegram client, in both languages."""
+    names = ("start", "help", "resend", "cancel", "language")
+    for language in ("en", "ru"):
+        t = texts_for(language)
+        commands = [BotCommand(command=name, description=t(f"command.{name}")) for name in names]
+        await bot.set_my_commands(
+            commands,
+            scope=BotCommandScopeAllPrivateChats(),
+            language_code=None if language == "en" else language,
+        )

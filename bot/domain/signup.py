@@ -1,0 +1,260 @@
+"""Sign-up (R1-R4) and email confirmation (R5) as one service."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.domain.accounts import Account
+from bot.domain.clock import Clock
+from bot.domain.emails import EmailProblem, EmailVerdict, check_email_syntax, email_key
+from bot.domain.passwords import PasswordHasher, PasswordRule, check_password
+from bot.domain.policy import Policy
+from bot.domain.ports import (
+    AlreadyRegistered,
+    EmailDeliveryError,
+    EmailSender,
+    EmailTaken,
+    NewAccount,
+    OutgoingEmail,
+    Store,
+)
+from bot.domain.tokens import deep_link, looks_like_link_token, new_link_token, token_digest
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConfirmationEmail:
+    """What the confirmation email says; the texts layer turns it into an email."""
+
+    language: str
+    to: str
+    link: str
+    expires_at: datetime
+    valid_for: timedelta
+
+
+class ComposeConfirmationEmail(Protocol):
+    def __call__(self, content: ConfirmationEmail) -> OutgoingEmail: ...
+
+
+class SignupStatus(enum.Enum):
+    CREATED = "created"
+    ALREADY_CREATED = "already_created"  # the same update seen again, or a second tap
+    PASSWORD_REFUSED = "password_refused"  # noqa: S105
+    EMAIL_INVALID = "email_invalid"
+    EMAIL_TAKEN = "email_taken"
+
+
+@dataclass(frozen=True)
+class SignupOutcome:
+    status: SignupStatus
+    account: Account | None = None
+    failures: tuple[PasswordRule, ...] = ()
+    email_delivered: bool = False
+
+
+class LinkStatus(enum.Enum):
+    CONFIRMED = "confirmed"
+    ALREADY_CONFIRMED = "already_confirmed"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"  # a newer link was sent; only the newest works
+    INVALID = "invalid"  # unknown, malformed or forged
+    OTHER_ACCOUNT = "other_account"  # opened from another Telegram account
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    status: LinkStatus
+    account: Account | None = None
+
+
+class ResendStatus(enum.Enum):
+    SENT = "sent"
+    DELIVERY_FAILED = "delivery_failed"
+    TOO_SOON = "too_soon"
+    ALREADY_CONFIRMED = "already_confirmed"
+    NO_ACCOUNT = "no_account"
+
+
+@dataclass(frozen=True)
+class ResendOutcome:
+    status: ResendStatus
+    account: Account | None = None
+    seconds_left: int = 0
+
+
+class SignupService:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        hasher: PasswordHasher,
+        email_sender: EmailSender,
+        compose_email: ComposeConfirmationEmail,
+        policy: Policy,
+        clock: Clock,
+        bot_username: str,
+        email_sender_address: str,
+    ) -> None:
+        self._store = store
+        self._hasher = hasher
+        self._email_sender = email_sender
+        self._compose_email = compose_email
+        self._policy = policy
+        self._clock = clock
+        self._bot_username = bot_username
+        self._email_sender_address = email_sender_address
+
+    @property
+    def policy(self) -> Policy:
+        return self._policy
+
+    @property
+    def email_sender_address(self) -> str:
+        """The From address of the confirmation email, told to the person (R5)."""
+        return self._email_sender_address
+
+    async def account_of(self, telegram_user_id: int) -> Account | None:
+        async with self._store.transaction() as tx:
+            return await tx.accounts.by_telegram_user(telegram_user_id)
+
+    async def check_email(self, text: str) -> EmailVerdict:
+        """R1: syntax, then whether the address is free. Says nothing else of an account."""
+        verdict = check_email_syntax(text, self._policy)
+        if not verdict.ok or verdict.email is None:
+            return verdict
+        async with self._store.transaction() as tx:
+            taken = await tx.accounts.by_email_key(email_key(verdict.email)) is not None
+        if taken:
+            return EmailVerdict(email=verdict.email, problem=EmailProblem.TAKEN)
+        return verdict
+
+    async def create_account(
+        self, telegram_user_id: int, email: str, password: str, language: str
+    ) -> SignupOutcome:
+        """R2-R4: checks the password, stores only its hash, creates the account and
+        sends the confirmation email. Safe to call again for the same person."""
+        existing = await self.account_of(telegram_user_id)
+        if existing is not None:
+            return SignupOutcome(SignupStatus.ALREADY_CREATED, account=existing)
+        email_verdict = check_email_syntax(email, self._policy)
+        if not email_verdict.ok or email_verdict.email is None:
+            return SignupOutcome(SignupStatus.EMAIL_INVALID)
+        verdict = check_password(password, self._policy)
+        if not verdict.ok:
+            return SignupOutcome(SignupStatus.PASSWORD_REFUSED, failures=verdict.failures)
+
+        password_hash = await self._hasher.hash(password)
+        now = self._clock.now()
+        token = new_link_token(self._policy.email_token_bytes)
+        try:
+            async with self._store.transaction() as tx:
+                account = await tx.accounts.add(
+                    NewAccount(
+                        telegram_user_id=telegram_user_id,
+                        email=email_verdict.email,
+                        email_key=email_key(email_verdict.email),
+                        password_hash=password_hash,
+                        created_at=now,
+                    )
+                )
+                token_id = await tx.email_tokens.add(
+                    account.id, token_digest(token), now, now + self._link_ttl
+                )
+        except EmailTaken:
+            return SignupOutcome(SignupStatus.EMAIL_TAKEN)
+        except AlreadyRegistered:
+            # Another update of the same person won the race; theirs is the account.
+            return SignupOutcome(
+                SignupStatus.ALREADY_CREATED, account=await self.account_of(telegram_user_id)
+            )
+        delivered = await self._deliver(account, token_id, token, now, language)
+        return SignupOutcome(SignupStatus.CREATED, account=account, email_delivered=delivered)
+
+    async def resend_confirmation(self, telegram_user_id: int, language: str) -> ResendOutcome:
+        """R5 "Send confirmation again": a fresh link; the older ones stop working."""
+        now = self._clock.now()
+        token = new_link_token(self._policy.email_token_bytes)
+        async with self._store.transaction() as tx:
+            account = await tx.accounts.by_telegram_user(telegram_user_id)
+            if account is None:
+                return ResendOutcome(ResendStatus.NO_ACCOUNT)
+            if account.email_confirmed:
+                return ResendOutcome(ResendStatus.ALREADY_CONFIRMED, account=account)
+            last = await tx.email_tokens.last_delivered_at(account.id)
+            if last is not None:
+                wait = self._policy.email_resend_seconds - (now - last).total_seconds()
+                if wait > 0:
+                    return ResendOutcome(
+                        ResendStatus.TOO_SOON, account=account, seconds_left=math.ceil(wait)
+                    )
+            token_id = await tx.email_tokens.add(
+                account.id, token_digest(token), now, now + self._link_ttl
+            )
+        delivered = await self._deliver(account, token_id, token, now, language)
+        status = ResendStatus.SENT if delivered else ResendStatus.DELIVERY_FAILED
+        return ResendOutcome(status, account=account)
+
+    async def confirm_email(self, telegram_user_id: int, token: str) -> LinkOutcome:
+        """R5: the deep link's token confirms the email once, before it expires."""
+        if not looks_like_link_token(token):
+            return LinkOutcome(LinkStatus.INVALID)
+        now = self._clock.now()
+        async with self._store.transaction() as tx:
+            record = await tx.email_tokens.find(token_digest(token))
+            if record is None:
+                return LinkOutcome(LinkStatus.INVALID)
+            account = await tx.accounts.get(record.account_id)
+            if account is None:
+                return LinkOutcome(LinkStatus.INVALID)
+            if account.telegram_user_id != telegram_user_id:
+                # The token stays unused: its owner can still open it.
+                return LinkOutcome(LinkStatus.OTHER_ACCOUNT)
+            if account.email_confirmed:
+                return LinkOutcome(LinkStatus.ALREADY_CONFIRMED, account=account)
+            if record.voided_at is not None or record.used_at is not None:
+                return LinkOutcome(LinkStatus.SUPERSEDED, account=account)
+            if now >= record.expires_at:
+                return LinkOutcome(LinkStatus.EXPIRED, account=account)
+            if not await tx.email_tokens.use(record.id, now):
+                return LinkOutcome(LinkStatus.SUPERSEDED, account=account)
+            await tx.accounts.confirm_email(account.id, now)
+            await tx.email_tokens.void_others(account.id, keep_token_id=record.id, at=now)
+            confirmed = await tx.accounts.get(account.id)
+        return LinkOutcome(LinkStatus.CONFIRMED, account=confirmed)
+
+    @property
+    def _link_ttl(self) -> timedelta:
+        return timedelta(seconds=self._policy.email_link_ttl_seconds)
+
+    async def _deliver(
+        self, account: Account, token_id: int, token: str, issued_at: datetime, language: str
+    ) -> bool:
+        email = self._compose_email(
+            ConfirmationEmail(
+                language=language,
+                to=account.email,
+                link=deep_link(self._bot_username, token),
+                expires_at=issued_at + self._link_ttl,
+                valid_for=self._link_ttl,
+            )
+        )
+        try:
+            await self._email_sender.send(email)
+        except EmailDeliveryError as exc:
+            log.warning("confirmation email for account %s not delivered: %s", account.id, exc)
+            async with self._store.transaction() as tx:
+                # An undelivered link must not start the resend timer (nor stay usable).
+                await tx.email_tokens.void(token_id, self._clock.now())
+            return False
+        async with self._store.transaction() as tx:
+            now = self._clock.now()
+            await tx.email_tokens.mark_delivered(token_id, now)
+            await tx.email_tokens.void_others(account.id, keep_token_id=token_id, at=now)
+        return True

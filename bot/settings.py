@@ -1,0 +1,117 @@
+"""Settings from the environment and `.env` (names fixed by interfaces.md)."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.domain.emails import normalise_email
+from bot.domain.policy import Policy, PolicyError
+
+_POLICY_FIELDS = {f.name for f in fields(Policy)}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        case_sensitive=False,
+        extra="ignore",
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    database_path: Path = Path("data/onboarding.sqlite3")
+
+    email_backend: Literal["console", "smtp"] = "console"
+    email_from: str = "noreply@mcs.mail.ru"
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+
+    # argon2id cost (R3); the defaults are argon2-cffi's RFC 9106 "low memory" profile.
+    password_hash_time_cost: int = Field(default=3, ge=1, le=20)
+    password_hash_memory_kib: int = Field(default=64 * 1024, ge=8, le=1024 * 1024)
+    password_hash_max_concurrent: int = Field(default=2, ge=1, le=64)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Policy numbers (rules.md); each one can be overridden from the environment.
+    email_link_ttl_seconds: int = Policy.email_link_ttl_seconds
+    email_resend_seconds: int = Policy.email_resend_seconds
+    sms_resend_seconds: int = Policy.sms_resend_seconds
+    sms_code_ttl_seconds: int = Policy.sms_code_ttl_seconds
+    sms_max_attempts: int = Policy.sms_max_attempts
+    phone_max_accounts: int = Policy.phone_max_accounts
+    card_check_amount_rub: int = Policy.card_check_amount_rub
+    bonus_points: int = Policy.bonus_points
+    autopay_min_rub: int = Policy.autopay_min_rub
+    autopay_max_rub: int = Policy.autopay_max_rub
+    autopay_threshold_max_rub: int = Policy.autopay_threshold_max_rub
+    card_exempt_email_domains: Annotated[frozenset[str], NoDecode] = frozenset()
+
+    @field_validator("card_exempt_email_domains", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("email_from")
+    @classmethod
+    def _sender_address(cls, value: str) -> str:
+        normalised = normalise_email(value)
+        if normalised is None:
+            raise ValueError("must be an email address")
+        return normalised
+
+    @model_validator(mode="after")
+    def _policy_is_valid(self) -> Settings:
+        self.policy()  # raises PolicyError, reported below with the setting's name
+        return self
+
+    def policy(self) -> Policy:
+        values = {
+            name: getattr(self, name) for name in _POLICY_FIELDS if name in type(self).model_fields
+        }
+        return Policy(**values)
+
+
+class SettingsError(Exception):
+    """One line that names the setting and the reason."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+    except PolicyError as exc:
+        raise SettingsError(f"{exc.name.upper()}: {exc.reason}") from None
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors(include_url=False, include_input=False):
+        location = ".".join(str(part) for part in error["loc"]).upper()
+        message = error["msg"]
+        ctx = error.get("ctx") or {}
+        inner = ctx.get("error")
+        if isinstance(inner, PolicyError):
+            location, message = inner.name.upper(), inner.reason
+        problems.append(f"{location}: {message}" if location else message)
+    return "; ".join(problems)

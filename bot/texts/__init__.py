@@ -1,0 +1,84 @@
+"""Texts per language. Handlers ask for a text by key; they hold no literal text."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Final
+
+from bot.domain.ports import OutgoingEmail
+from bot.domain.signup import ConfirmationEmail
+from bot.texts import en, ru
+
+CATALOGS: Final[dict[str, dict[str, str]]] = {"ru": ru.CATALOG, "en": en.CATALOG}
+LANGUAGES: Final = tuple(CATALOGS)
+DEFAULT_LANGUAGE: Final = "en"
+# R17: these Telegram language codes get Russian; everyone else English.
+_RUSSIAN_SPEAKING = frozenset({"ru", "uk", "be", "kk"})
+
+
+def language_for(telegram_language_code: str | None) -> str:
+    code = (telegram_language_code or "").split("-")[0].lower()
+    return "ru" if code in _RUSSIAN_SPEAKING else DEFAULT_LANGUAGE
+
+
+class Html(str):
+    """A parameter that is already HTML and must not be escaped again."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Texts:
+    language: str
+
+    def __call__(self, key: str, **params: object) -> str:
+        """The text for `key`, with every parameter HTML-escaped unless marked Html."""
+        template = CATALOGS[self.language][key]
+        if not params:
+            return template
+        escaped = {
+            name: value if isinstance(value, Html) else html.escape(str(value), quote=True)
+            for name, value in params.items()
+        }
+        return template.format(**escaped)
+
+    def count(self, n: int, unit: str) -> str:
+        """`n` with the word of `unit` in the right plural form ("24 hours", "24 часа")."""
+        forms = CATALOGS[self.language][f"unit.{unit}"].split("|")
+        if self.language == "ru":
+            if n % 10 == 1 and n % 100 != 11:
+                word = forms[0]
+            elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+                word = forms[1]
+            else:
+                word = forms[2]
+        else:
+            word = forms[0] if n == 1 else forms[1]
+        return f"{n} {word}"
+
+    def duration(self, seconds: int) -> str:
+        if seconds >= 3600 and seconds % 3600 == 0:
+            return self.count(seconds // 3600, "hours")
+        return self.count(seconds, "seconds")
+
+
+def texts_for(language: str) -> Texts:
+    return Texts(language if language in CATALOGS else DEFAULT_LANGUAGE)
+
+
+def compose_confirmation_email(content: ConfirmationEmail) -> OutgoingEmail:
+    """R5: the email in the person's language: the deep link, its expiry, no password."""
+    t = texts_for(content.language)
+    params: dict[str, object] = {
+        "link": content.link,
+        "ttl": t.duration(int(content.valid_for.total_seconds())),
+        "expires": content.expires_at.strftime("%Y-%m-%d %H:%M"),
+    }
+    text = CATALOGS[t.language]["email.text"].format(**params)
+    return OutgoingEmail(
+        to=content.to,
+        subject=t("email.subject"),
+        text=text,
+        html=t("email.html", **params),
+    )

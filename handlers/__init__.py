@@ -1,0 +1,34 @@
+"""One router per step or concern; `routers()` gives them in the order they must run."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers import (
+    commands,
+    email,
+    email_link,
+    errors,
+    fallback,
+    groups,
+    password,
+    phone,
+    start,
+)
+
+
+def routers() -> list[Router]:
+    # Order matters: groups are turned away first; commands work in every state;
+    # each step's valid input comes before its same-state fallback (inside the step's
+    # router); the catch-all fallback is last.
+    return [
+        errors.router,
+        groups.router,
+        start.router,
+        commands.router,
+        email_link.router,
+        email.router,
+        password.router,
+        phone.router,
+        fallback.router,
+    ]

@@ -1,0 +1,37 @@
+"""The last line of defence: a handler's failure is logged and the person told."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Router
+from aiogram.types import ErrorEvent
+
+from bot.texts import DEFAULT_LANGUAGE, Texts, texts_for
+
+router = Router(name=__name__)
+log = logging.getLogger(__name__)
+
+
+@router.errors()
+async def on_error(event: ErrorEvent, bot: Bot, t: Texts | None = None) -> None:
+    # Only the update's id and the exception's type: an exception's text may quote input.
+    log.error(
+        "update %s failed: %s",
+        event.update.update_id,
+        type(event.exception).__name__,
+        exc_info=(type(event.exception), event.exception, event.exception.__traceback__),
+    )
+    texts = t or texts_for(DEFAULT_LANGUAGE)
+    update = event.update
+    chat_id = None
+    if update.message is not None:
+        chat_id = update.message.chat.id
+    elif update.callback_query is not None:
+        chat_id = update.callback_query.from_user.id
+    if chat_id is None:
+        return
+    try:
+        await bot.send_message(chat_id, texts("error_generic"))
+    except Exception:
+        log.warning("could not tell chat about a failed update %s", update.update_id)

@@ -1,0 +1,22 @@
+"""R15: the bot works in private chats only; groups get a polite redirect."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+from aiogram.types import CallbackQuery, Message
+
+from bot.texts import Texts
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type != ChatType.PRIVATE)
+
+
+@router.message()
+async def redirect_to_private(message: Message, t: Texts) -> None:
+    await message.reply(t("group_redirect"))
+
+
+@router.callback_query(F.message.chat.type != ChatType.PRIVATE)
+async def group_button(callback: CallbackQuery, t: Texts) -> None:
+    await callback.answer(t("group_redirect"), show_alert=True)

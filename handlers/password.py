@@ -1,0 +1,91 @@
+"""Sign-up, second question: the password (R2, R3), then the account (R4)."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+
+from bot.domain.policy import PASSWORD_SYMBOLS_IN_ORDER
+from bot.domain.signup import SignupService, SignupStatus
+from bot.keyboards import resend_email_keyboard
+from bot.texts import Html, Texts
+from states import Registration
+
+router = Router(name=__name__)
+
+SYMBOLS_SHOWN = " ".join(PASSWORD_SYMBOLS_IN_ORDER)
+
+
+async def ask_password(message: Message, email: str, signup: SignupService, t: Texts) -> None:
+    await message.answer(
+        t(
+            "ask_password",
+            email=email,
+            min_length=signup.policy.password_min_length,
+            symbols=SYMBOLS_SHOWN,
+        )
+    )
+
+
+@router.message(Registration.password, F.text)
+async def password_given(
+    message: Message, state: FSMContext, signup: SignupService, t: Texts, language: str
+) -> None:
+    assert message.text is not None
+    assert message.from_user is not None
+    password = message.text
+    # R3: gone from the chat before anything else happens. Already gone (a second
+    # delivery of this update) is fine.
+    with contextlib.suppress(TelegramBadRequest):
+        await message.delete()
+    email = await state.get_value("email")
+    if not email:
+        await state.set_state(Registration.email)
+        await message.answer(t("ask_email"))
+        return
+    outcome = await signup.create_account(message.from_user.id, email, password, language)
+
+    if outcome.status is SignupStatus.PASSWORD_REFUSED:
+        policy = signup.policy
+        reasons = "\n".join(
+            "• "
+            + t(
+                f"password_rule.{rule.value}",
+                min_length=policy.password_min_length,
+                max_length=policy.password_max_length,
+                symbols=SYMBOLS_SHOWN,
+            )
+            for rule in outcome.failures
+        )
+        await message.answer(t("password_refused", reasons=Html(reasons)))
+        return
+    if outcome.status in (SignupStatus.EMAIL_TAKEN, SignupStatus.EMAIL_INVALID):
+        await state.set_state(Registration.email)
+        await state.set_data({})
+        key = "email_taken" if outcome.status is SignupStatus.EMAIL_TAKEN else "email_invalid"
+        await message.answer(t(key))
+        return
+
+    account = outcome.account
+    assert account is not None
+    await state.set_state(Registration.awaiting_email_link)
+    await state.set_data({})
+    if outcome.status is SignupStatus.CREATED and not outcome.email_delivered:
+        text = t("account_created_email_failed", email=account.email)
+    else:
+        text = t(
+            "account_created",
+            email=account.email,
+            sender=signup.email_sender_address,
+            ttl=t.duration(signup.policy.email_link_ttl_seconds),
+        )
+    await message.answer(text, reply_markup=resend_email_keyboard(t))
+
+
+@router.message(Registration.password)
+async def password_fallback(message: Message, t: Texts) -> None:
+    await message.answer(t("password_expected"))

@@ -1,0 +1,17 @@
+"""Step 2: the phone number (R6-R8)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import Message
+
+from bot.keyboards import phone_request_keyboard
+from bot.texts import Texts
+from states import Registration
+
+router = Router(name=__name__)
+
+
+@router.message(Registration.phone)
+async def phone_fallback(message: Message, t: Texts) -> None:
+    await message.answer(t("ask_phone"), reply_markup=phone_request_keyboard(t))

@@ -1,0 +1,3 @@
+from states.registration import Registration
+
+__all__ = ["Registration"]

@@ -1,0 +1,1 @@
+"""SQLite storage: schema and migrations, repositories, FSM state."""
