@@ -12,15 +12,11 @@ from bot.domain.signup import SignupService
 from bot.keyboards import ChooseLanguage, language_keyboard, no_keyboard
 from bot.texts import Texts, texts_for
 
-router = Router(name=__name__)
 
-
-@router.message(Command("help"))
 async def show_help(message: Message, t: Texts) -> None:
     await message.answer(t("help"))
 
 
-@router.message(Command("cancel"))
 async def cancel(message: Message, state: FSMContext, signup: SignupService, t: Texts) -> None:
     """Stops the current input. The account, if there is one, is kept; the next
     message or /start resumes where the person stopped (R12)."""
@@ -37,12 +33,10 @@ async def cancel(message: Message, state: FSMContext, signup: SignupService, t: 
     await message.answer(text, reply_markup=no_keyboard())
 
 
-@router.message(Command("language"))
 async def choose_language(message: Message, t: Texts) -> None:
     await message.answer(t("language_prompt"), reply_markup=language_keyboard(t))
 
 
-@router.callback_query(ChooseLanguage.filter())
 async def language_chosen(
     callback: CallbackQuery,
     callback_data: ChooseLanguage,
@@ -56,3 +50,12 @@ async def language_chosen(
     await callback.answer(chosen("language_set"))
     if callback.message is not None:
         await callback.bot.send_message(callback.message.chat.id, chosen("language_set"))  # type: ignore[union-attr]
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(show_help, Command("help"))
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(choose_language, Command("language"))
+    router.callback_query.register(language_chosen, ChooseLanguage.filter())
+    return router

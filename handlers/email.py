@@ -12,10 +12,7 @@ from bot.texts import Texts
 from handlers.password import ask_password
 from states import Registration
 
-router = Router(name=__name__)
 
-
-@router.message(Registration.email, F.text)
 async def email_given(message: Message, state: FSMContext, signup: SignupService, t: Texts) -> None:
     assert message.text is not None
     verdict = await signup.check_email(message.text)
@@ -32,6 +29,12 @@ async def email_given(message: Message, state: FSMContext, signup: SignupService
     await ask_password(message, verdict.email, signup, t)
 
 
-@router.message(Registration.email)
 async def email_fallback(message: Message, t: Texts) -> None:
     await message.answer(t("email_expected"))
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(email_given, Registration.email, F.text)
+    router.message.register(email_fallback, Registration.email)
+    return router

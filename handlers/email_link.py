@@ -13,8 +13,6 @@ from bot.texts import Texts
 from handlers.flow import show_step
 from states import Registration
 
-router = Router(name=__name__)
-
 
 async def _resend(
     user_id: int,
@@ -49,7 +47,6 @@ async def _resend(
     await bot.send_message(chat_id, t("resend_no_account"))
 
 
-@router.message(Command("resend"))
 async def resend_command(
     message: Message,
     state: FSMContext,
@@ -62,7 +59,6 @@ async def resend_command(
     await _resend(message.from_user.id, message.chat.id, state, bot, signup, t, language)
 
 
-@router.callback_query(ResendEmail.filter())
 async def resend_button(
     callback: CallbackQuery,
     state: FSMContext,
@@ -76,10 +72,17 @@ async def resend_button(
     await _resend(callback.from_user.id, callback.from_user.id, state, bot, signup, t, language)
 
 
-@router.message(Registration.awaiting_email_link)
 async def awaiting_link_fallback(
     message: Message, state: FSMContext, bot: Bot, signup: SignupService, t: Texts
 ) -> None:
     assert message.from_user is not None
     account = await signup.account_of(message.from_user.id)
     await show_step(bot, message.chat.id, state, t, account, signup.policy)
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(resend_command, Command("resend"))
+    router.callback_query.register(resend_button, ResendEmail.filter())
+    router.message.register(awaiting_link_fallback, Registration.awaiting_email_link)
+    return router

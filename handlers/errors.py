@@ -9,11 +9,9 @@ from aiogram.types import ErrorEvent
 
 from bot.texts import DEFAULT_LANGUAGE, Texts, texts_for
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 
-@router.errors()
 async def on_error(event: ErrorEvent, bot: Bot, t: Texts | None = None) -> None:
     # Only the update's id and the exception's type: an exception's text may quote input.
     log.error(
@@ -35,3 +33,9 @@ async def on_error(event: ErrorEvent, bot: Bot, t: Texts | None = None) -> None:
         await bot.send_message(chat_id, texts("error_generic"))
     except Exception:
         log.warning("could not tell chat about a failed update %s", update.update_id)
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.errors.register(on_error)
+    return router

@@ -11,15 +11,7 @@ from bot.domain.signup import SignupService
 from bot.texts import Texts
 from handlers.flow import show_step
 
-router = Router(name=__name__)
 
-
-@router.message(F.text.startswith("/"))
-async def unknown_command(message: Message, t: Texts) -> None:
-    await message.answer(t("unknown_command"))
-
-
-@router.message()
 async def resume(
     message: Message, state: FSMContext, bot: Bot, signup: SignupService, t: Texts
 ) -> None:
@@ -31,11 +23,17 @@ async def resume(
     await show_step(bot, message.chat.id, state, t, account, signup.policy)
 
 
-@router.edited_message(F.chat.type == ChatType.PRIVATE)
 async def edited(message: Message, t: Texts) -> None:
     await message.answer(t("edit_ignored"))
 
 
-@router.callback_query()
 async def stale_button(callback: CallbackQuery, t: Texts) -> None:
     await callback.answer(t("stale_button"))
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(resume)
+    router.edited_message.register(edited, F.chat.type == ChatType.PRIVATE)
+    router.callback_query.register(stale_button)
+    return router

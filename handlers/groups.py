@@ -8,15 +8,18 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.texts import Texts
 
-router = Router(name=__name__)
-router.message.filter(F.chat.type != ChatType.PRIVATE)
 
-
-@router.message()
 async def redirect_to_private(message: Message, t: Texts) -> None:
     await message.reply(t("group_redirect"))
 
 
-@router.callback_query(F.message.chat.type != ChatType.PRIVATE)
 async def group_button(callback: CallbackQuery, t: Texts) -> None:
     await callback.answer(t("group_redirect"), show_alert=True)
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type != ChatType.PRIVATE)
+    router.message.register(redirect_to_private)
+    router.callback_query.register(group_button, F.message.chat.type != ChatType.PRIVATE)
+    return router

@@ -15,8 +15,6 @@ from bot.keyboards import resend_email_keyboard
 from bot.texts import Html, Texts
 from states import Registration
 
-router = Router(name=__name__)
-
 SYMBOLS_SHOWN = " ".join(PASSWORD_SYMBOLS_IN_ORDER)
 
 
@@ -31,7 +29,6 @@ async def ask_password(message: Message, email: str, signup: SignupService, t: T
     )
 
 
-@router.message(Registration.password, F.text)
 async def password_given(
     message: Message, state: FSMContext, signup: SignupService, t: Texts, language: str
 ) -> None:
@@ -86,6 +83,12 @@ async def password_given(
     await message.answer(text, reply_markup=resend_email_keyboard(t))
 
 
-@router.message(Registration.password)
 async def password_fallback(message: Message, t: Texts) -> None:
     await message.answer(t("password_expected"))
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(password_given, Registration.password, F.text)
+    router.message.register(password_fallback, Registration.password)
+    return router

@@ -15,10 +15,7 @@ from handlers.flow import show_step
 from handlers.password import ask_password
 from states import Registration
 
-router = Router(name=__name__)
 
-
-@router.message(CommandStart(deep_link=True))
 async def start_with_link(
     message: Message,
     command: CommandObject,
@@ -49,7 +46,6 @@ async def start_with_link(
     await show_step(bot, chat_id, state, t, account, signup.policy)
 
 
-@router.message(CommandStart())
 async def start(
     message: Message, state: FSMContext, bot: Bot, signup: SignupService, t: Texts
 ) -> None:
@@ -62,3 +58,10 @@ async def start(
             return
         await message.answer(t("greeting"))
     await show_step(bot, message.chat.id, state, t, account, signup.policy)
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(start_with_link, CommandStart(deep_link=True))
+    router.message.register(start, CommandStart())
+    return router

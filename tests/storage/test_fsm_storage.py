@@ -1,0 +1,113 @@
+"""The SQLite FSM storage passes the same cases as aiogram's MemoryStorage, and more."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.fsm.storage.memory import MemoryStorage
+
+from storage.database import Database
+from storage.fsm import SqliteStorage
+
+KEY = StorageKey(bot_id=42, chat_id=-100, user_id=7)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[BaseStorage]:
+    if request.param == "memory":
+        yield MemoryStorage()
+        return
+    db = await Database.open(tmp_path / "fsm.sqlite3")
+    yield SqliteStorage(db)
+    await db.close()
+
+
+async def test_set_state(storage: BaseStorage) -> None:
+    assert await storage.get_state(key=KEY) is None
+    await storage.set_state(key=KEY, state="state")
+    assert await storage.get_state(key=KEY) == "state"
+    await storage.set_state(key=KEY, state=State("s", group_name="G"))
+    assert await storage.get_state(key=KEY) == "G:s"
+    await storage.set_state(key=KEY, state=None)
+    assert await storage.get_state(key=KEY) is None
+
+
+async def test_set_data(storage: BaseStorage) -> None:
+    assert await storage.get_data(key=KEY) == {}
+    await storage.set_data(key=KEY, data={"foo": "bar"})
+    assert await storage.get_data(key=KEY) == {"foo": "bar"}
+    await storage.set_data(key=KEY, data={})
+    assert await storage.get_data(key=KEY) == {}
+
+
+async def test_update_data(storage: BaseStorage) -> None:
+    assert await storage.get_data(key=KEY) == {}
+    assert await storage.update_data(key=KEY, data={"foo": "bar"}) == {"foo": "bar"}
+    assert await storage.update_data(key=KEY, data={}) == {"foo": "bar"}
+    assert await storage.update_data(key=KEY, data={"baz": "spam"}) == {"foo": "bar", "baz": "spam"}
+    assert await storage.update_data(key=KEY, data={"baz": "test"}) == {"foo": "bar", "baz": "test"}
+    assert await storage.get_data(key=KEY) == {"foo": "bar", "baz": "test"}
+
+
+async def test_get_value(storage: BaseStorage) -> None:
+    await storage.set_data(key=KEY, data={"foo": "bar"})
+    assert await storage.get_value(KEY, "foo") == "bar"
+    assert await storage.get_value(KEY, "nope") is None
+    assert await storage.get_value(KEY, "nope", "default") == "default"
+
+
+async def test_state_and_data_do_not_overwrite_each_other(storage: BaseStorage) -> None:
+    await storage.set_data(key=KEY, data={"email": "a@corp.example"})
+    await storage.set_state(key=KEY, state="Registration:password")
+    assert await storage.get_data(key=KEY) == {"email": "a@corp.example"}
+    await storage.set_data(key=KEY, data={})
+    assert await storage.get_state(key=KEY) == "Registration:password"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        StorageKey(bot_id=43, chat_id=-100, user_id=7),
+        StorageKey(bot_id=42, chat_id=-101, user_id=7),
+        StorageKey(bot_id=42, chat_id=-100, user_id=8),
+        StorageKey(bot_id=42, chat_id=-100, user_id=7, thread_id=5),
+        StorageKey(bot_id=42, chat_id=-100, user_id=7, business_connection_id="bc"),
+        StorageKey(bot_id=42, chat_id=-100, user_id=7, destiny="other"),
+    ],
+)
+async def test_every_key_field_keeps_records_apart(storage: BaseStorage, other: StorageKey) -> None:
+    await storage.set_state(key=KEY, state="mine")
+    await storage.set_data(key=KEY, data={"who": "me"})
+    assert await storage.get_state(key=other) is None
+    assert await storage.get_data(key=other) == {}
+    await storage.set_state(key=other, state="theirs")
+    assert await storage.get_state(key=KEY) == "mine"
+
+
+async def test_state_and_data_survive_closing_and_reopening_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "fsm.sqlite3"
+    db = await Database.open(path)
+    await SqliteStorage(db).set_state(KEY, "Registration:phone")
+    await SqliteStorage(db).set_data(KEY, {"email": "a@corp.example", "n": [1, 2]})
+    await db.close()
+
+    reopened = await Database.open(path)
+    try:
+        storage = SqliteStorage(reopened)
+        assert await storage.get_state(KEY) == "Registration:phone"
+        assert await storage.get_data(KEY) == {"email": "a@corp.example", "n": [1, 2]}
+    finally:
+        await reopened.close()
+
+
+async def test_data_that_cannot_survive_a_restart_is_refused_when_written(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "fsm.sqlite3")
+    try:
+        with pytest.raises(TypeError):
+            await SqliteStorage(db).set_data(KEY, {"when": object()})
+    finally:
+        await db.close()

@@ -1,0 +1,155 @@
+"""A person talking to the bot through Dispatcher.feed_update; shared by handler tests."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.methods import AnswerCallbackQuery, DeleteMessage, SendMessage, TelegramMethod
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    Sticker,
+    Update,
+    User,
+)
+
+from tests.support.session import RecordingSession
+
+_update_ids = itertools.count(1)
+_message_ids = itertools.count(1)
+
+
+@dataclass
+class Replies:
+    calls: list[TelegramMethod[Any]] = field(default_factory=list)
+
+    @property
+    def messages(self) -> list[SendMessage]:
+        return [c for c in self.calls if isinstance(c, SendMessage)]
+
+    @property
+    def texts(self) -> list[str]:
+        return [m.text for m in self.messages]
+
+    @property
+    def text(self) -> str:
+        """All the messages sent, as one text."""
+        return "\n".join(self.texts)
+
+    def mentions(self, *fragments: str) -> bool:
+        return all(fragment.lower() in self.text.lower() for fragment in fragments)
+
+    @property
+    def deleted(self) -> list[int]:
+        return [c.message_id for c in self.calls if isinstance(c, DeleteMessage)]
+
+    @property
+    def callback_answers(self) -> list[AnswerCallbackQuery]:
+        return [c for c in self.calls if isinstance(c, AnswerCallbackQuery)]
+
+    def inline_buttons(self) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for message in self.messages:
+            if isinstance(message.reply_markup, InlineKeyboardMarkup):
+                for row in message.reply_markup.inline_keyboard:
+                    found.extend((b.text, b.callback_data or "") for b in row)
+        return found
+
+    def asks_for_contact(self) -> bool:
+        for message in self.messages:
+            if isinstance(message.reply_markup, ReplyKeyboardMarkup):
+                for row in message.reply_markup.keyboard:
+                    if any(b.request_contact for b in row):
+                        return True
+        return False
+
+
+class ChatDriver:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot,
+        session: RecordingSession,
+        *,
+        user_id: int,
+        language_code: str = "en",
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.bot = bot
+        self.session = session
+        self.user = User(id=user_id, is_bot=False, first_name="Person", language_code=language_code)
+        self.chat = Chat(id=user_id, type="private")
+
+    def other_person(self, user_id: int, language_code: str = "en") -> ChatDriver:
+        return ChatDriver(
+            self.dispatcher, self.bot, self.session, user_id=user_id, language_code=language_code
+        )
+
+    def message(self, **content: Any) -> Message:
+        return Message(
+            message_id=next(_message_ids),
+            date=datetime.now(UTC),
+            chat=content.pop("chat", self.chat),
+            from_user=self.user,
+            **content,
+        )
+
+    async def feed(self, update: Update) -> Replies:
+        start = len(self.session.calls)
+        await self.dispatcher.feed_update(self.bot, update)
+        return Replies(self.session.calls[start:])
+
+    async def send(self, text: str) -> Replies:
+        return await self.feed(Update(update_id=next(_update_ids), message=self.message(text=text)))
+
+    async def feed_message(self, **content: Any) -> Replies:
+        return await self.feed(Update(update_id=next(_update_ids), message=self.message(**content)))
+
+    async def feed_edited(self, **content: Any) -> Replies:
+        edited = self.message(edit_date=int(datetime.now(UTC).timestamp()), **content)
+        return await self.feed(Update(update_id=next(_update_ids), edited_message=edited))
+
+    async def send_sticker(self) -> Replies:
+        sticker = Sticker(
+            file_id="sticker",
+            file_unique_id="sticker",
+            type="regular",
+            width=512,
+            height=512,
+            is_animated=False,
+            is_video=False,
+        )
+        return await self.feed(
+            Update(update_id=next(_update_ids), message=self.message(sticker=sticker))
+        )
+
+    async def press(self, callback_data: str) -> Replies:
+        query = CallbackQuery(
+            id=str(next(_update_ids)),
+            from_user=self.user,
+            chat_instance="test",
+            message=self.message(text="(a message with buttons)"),
+            data=callback_data,
+        )
+        return await self.feed(Update(update_id=next(_update_ids), callback_query=query))
+
+    def key(self) -> StorageKey:
+        return StorageKey(bot_id=self.bot.id, chat_id=self.chat.id, user_id=self.user.id)
+
+    async def state(self) -> str | None:
+        return await self.dispatcher.storage.get_state(self.key())
+
+    async def data(self) -> dict[str, Any]:
+        return await self.dispatcher.storage.get_data(self.key())
+
+    async def is_in(self, state: State) -> bool:
+        return await self.state() == state.state

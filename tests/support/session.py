@@ -1,0 +1,62 @@
+"""A Bot session that records every Bot API call and answers it like Telegram would."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import (
+    EditMessageText,
+    GetMe,
+    SendMessage,
+    TelegramMethod,
+)
+from aiogram.methods.base import TelegramType
+from aiogram.types import Chat, Message, User
+
+BOT_USER = User(id=42, is_bot=True, first_name="VK Cloud onboarding", username="vkcloud_test_bot")
+
+
+class RecordingSession(BaseSession):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[TelegramMethod[Any]] = []
+        self._message_ids = itertools.count(10_000)
+
+    async def close(self) -> None:
+        return None
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:  # pragma: no cover
+        raise NotImplementedError
+        yield b""
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        self.calls.append(method)
+        result: Any
+        if isinstance(method, GetMe):
+            result = BOT_USER
+        elif isinstance(method, SendMessage | EditMessageText):
+            chat_id = method.chat_id if isinstance(method.chat_id, int) else 0
+            result = Message(
+                message_id=next(self._message_ids),
+                date=datetime.now(UTC),
+                chat=Chat(id=chat_id, type="private"),
+                from_user=BOT_USER,
+                text=method.text,
+            )
+        else:
+            result = True
+        return cast(TelegramType, result)
