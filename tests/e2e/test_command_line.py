@@ -1,0 +1,93 @@
+"""`python -m bot` from the outside: exit codes, one-line errors, the console."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def run_bot(
+    args: list[str], cwd: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(cwd),
+        "LANG": "en_US.UTF-8",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_without_a_token_polling_stops_with_exit_code_2_and_names_the_way_out(
+    tmp_path: Path,
+) -> None:
+    result = run_bot([], tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "BOT_TOKEN" in line
+    assert "python -m bot console" in line
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("SMTP_PORT", "abc"), ("CARD_CHECK_AMOUNT_RUB", "900"), ("EMAIL_BACKEND", "carrier-pigeon")],
+)
+def test_a_bad_setting_stops_start_up_with_one_line_that_names_it(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    result = run_bot(["console"], tmp_path, **{name: value})
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert name in line
+
+
+def test_a_setting_from_the_env_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SMTP_PORT=not-a-port\n")
+    result = run_bot(["console"], tmp_path)
+    assert result.returncode == 2
+    assert "SMTP_PORT" in result.stderr
+
+
+def test_the_console_signs_up_follows_the_printed_link_and_resumes_after_reopening(
+    tmp_path: Path,
+) -> None:
+    first = run_bot(["console"], tmp_path, stdin="/start\nerin@corp.example\nErin-Strong-7\n")
+    assert first.returncode == 0, first.stderr
+    assert "deleted from the chat" in first.stdout
+    assert "Erin-Strong-7" not in first.stdout.split("EMAIL (console backend")[1]
+    link = re.search(r"https://t\.me/\S+\?start=\S+", first.stdout)
+    assert link, first.stdout
+
+    second = run_bot(["console"], tmp_path, stdin=f"{link[0]}\n")
+    assert second.returncode == 0, second.stderr
+    assert "is confirmed" in second.stdout
+    assert "[1] Share my phone number" in second.stdout
+
+    third = run_bot(["console"], tmp_path, stdin="hello again\n")
+    assert third.returncode == 0, third.stderr
+    assert "phone number" in third.stdout
+    assert (tmp_path / "data" / "onboarding.sqlite3").exists()
+
+
+def test_the_console_chooses_buttons_by_number(tmp_path: Path) -> None:
+    result = run_bot(["console"], tmp_path, stdin="/language\n1\n/start\n")
+    assert result.returncode == 0, result.stderr
+    assert "[1] Русский" in result.stdout
+    assert "Язык: русский" in result.stdout
+    assert "рабочую почту" in result.stdout

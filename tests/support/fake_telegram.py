@@ -1,0 +1,199 @@
+"""A fake Bot API server on 127.0.0.1: enough of Telegram for the bot's real process.
+
+getUpdates honours `offset` as Telegram does: an update is forgotten only once a
+later call's offset has moved past it, so the tests see what the bot acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+BOT = {
+    "id": 4242,
+    "is_bot": True,
+    "first_name": "VK Cloud onboarding",
+    "username": "vkcloud_e2e_bot",
+}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+class FakeTelegram:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.pending: list[dict[str, Any]] = []
+        self.acknowledged_below = 0
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._closing = False
+        self.url = ""
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def stop(self) -> None:
+        # Long polls still waiting are answered at once, or cleanup would wait for them.
+        async with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # -- what a person does -------------------------------------------------------
+    def user(self, user_id: int, language_code: str = "en") -> dict[str, Any]:
+        return {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": "Person",
+            "language_code": language_code,
+        }
+
+    async def send_text(self, user_id: int, text: str, language_code: str = "en") -> int:
+        """Queues a private message; returns its message id."""
+        message_id = next(self._message_ids)
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private"},
+            "from": self.user(user_id, language_code),
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        await self._push({"message": message})
+        return message_id
+
+    async def press(self, user_id: int, data: str) -> None:
+        await self._push(
+            {
+                "callback_query": {
+                    "id": str(next(self._message_ids)),
+                    "from": self.user(user_id),
+                    "chat_instance": "e2e",
+                    "data": data,
+                    "message": {
+                        "message_id": next(self._message_ids),
+                        "date": int(time.time()),
+                        "chat": {"id": user_id, "type": "private"},
+                        "text": "(buttons)",
+                    },
+                }
+            }
+        )
+
+    async def _push(self, update: dict[str, Any]) -> None:
+        async with self._changed:
+            self.pending.append({"update_id": next(self._update_ids), **update})
+            self._changed.notify_all()
+
+    # -- what the tests wait for ------------------------------------------------------
+    async def wait_for(
+        self,
+        method: str,
+        where: Callable[[dict[str, Any]], bool] = lambda _: True,
+        *,
+        after: int = 0,
+        timeout: float = 30,
+    ) -> tuple[int, Call]:
+        """The first call of `method` at index >= `after` that satisfies `where`."""
+
+        def found() -> tuple[int, Call] | None:
+            for index, call in enumerate(self.calls[after:], start=after):
+                if call.method == method and where(call.params):
+                    return index, call
+            return None
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: found() is not None), timeout)
+        result = found()
+        assert result is not None
+        return result
+
+    async def wait_acknowledged(self, update_id: int, timeout: float = 30) -> None:
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: self.acknowledged_below > update_id), timeout
+            )
+
+    def texts_to(self, user_id: int) -> list[str]:
+        return [
+            c.params["text"]
+            for c in self.calls
+            if c.method == "sendMessage" and int(c.params["chat_id"]) == user_id
+        ]
+
+    # -- the Bot API ------------------------------------------------------------------
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            )
+        method = request.match_info["method"]
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+        for key, value in list(params.items()):
+            if isinstance(value, str) and value[:1] in "{[":
+                params[key] = json.loads(value)
+        if method == "getUpdates":
+            result: Any = await self._get_updates(params)
+        else:
+            result = self._answer(method, params)
+        async with self._changed:
+            self.calls.append(Call(method, params))
+            self._changed.notify_all()
+        return web.json_response({"ok": True, "result": result})
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        async with self._changed:
+            if offset:
+                self.acknowledged_below = max(self.acknowledged_below, offset)
+                self.pending = [u for u in self.pending if u["update_id"] >= offset]
+                self._changed.notify_all()
+            try:
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: bool(self.pending) or self._closing), timeout
+                )
+            except TimeoutError:
+                return []
+            return list(self.pending)
+
+    def _answer(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT
+        if method in {"sendMessage", "editMessageText"}:
+            chat_id = int(params["chat_id"])
+            return {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "from": BOT,
+                "text": params.get("text", ""),
+            }
+        return True
