@@ -21,6 +21,8 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         case_sensitive=False,
         extra="ignore",
+        # `BOT_TOKEN=` in .env means "not set", as in .env.example.
+        env_ignore_empty=True,
     )
 
     bot_token: SecretStr | None = None

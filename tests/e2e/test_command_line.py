@@ -91,3 +91,13 @@ def test_the_console_chooses_buttons_by_number(tmp_path: Path) -> None:
     assert "[1] Русский" in result.stdout
     assert "Язык: русский" in result.stdout
     assert "рабочую почту" in result.stdout
+
+
+def test_the_example_env_file_is_valid_and_an_empty_token_counts_as_unset(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text())
+
+    assert run_bot(["console"], tmp_path).returncode == 0
+    polling = run_bot([], tmp_path)
+    assert polling.returncode == 2
+    assert "BOT_TOKEN" in polling.stderr
