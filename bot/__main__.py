@@ -43,7 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.mode == "console":
         # The console is the person's screen: only warnings go to stderr.
         _configure_logging("WARNING")
-        asyncio.run(run_console(settings))
+        try:
+            asyncio.run(run_console(settings))
+        except KeyboardInterrupt:
+            # Ctrl-C in the terminal: the database was closed on the way out.
+            return 130
         return 0
 
     if settings.bot_token is None:

@@ -12,6 +12,7 @@ import html
 import itertools
 import re
 import sys
+import threading
 import time
 from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime
@@ -171,6 +172,32 @@ class ConsoleSession(BaseSession):
         return [*self.inline, *self.reply]
 
 
+class LineReader:
+    """Lines of a text stream, read in a daemon thread.
+
+    asyncio.to_thread would use the default executor, which asyncio.run waits for on
+    the way out: Ctrl-C would then hang until the person pressed Enter.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._lines: asyncio.Queue[str] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+
+        def pump() -> None:
+            for line in iter(stream.readline, ""):
+                loop.call_soon_threadsafe(self._lines.put_nowait, line)
+            loop.call_soon_threadsafe(self._lines.put_nowait, "")
+
+        threading.Thread(target=pump, name="console-stdin", daemon=True).start()
+
+    async def readline(self) -> str:
+        """The next line with its newline, or "" at the end of input."""
+        line = await self._lines.get()
+        if not line:
+            self._lines.put_nowait("")  # the end stays the end for later calls
+        return line
+
+
 async def run_console(
     settings: Settings,
     *,
@@ -184,6 +211,7 @@ async def run_console(
     language = language_for(_locale_language())
     person = User(id=CONSOLE_USER_ID, is_bot=False, first_name="Console", language_code=language)
     update_ids = itertools.count(1)
+    lines = LineReader(stdin)
     async with open_runtime(settings, bot) as runtime:
         username = CONSOLE_BOT.username
         link = re.compile(rf"https?://t\.me/{username}\?start=([A-Za-z0-9_-]+)")
@@ -193,11 +221,11 @@ async def run_console(
             "Send /start to begin."
         )
         while True:
-            line = await asyncio.to_thread(stdin.readline)
+            line = await lines.readline()
             if not line:
                 break
             text = line.rstrip("\r\n")
-            event = await _event_for(text, session, person, link, stdin, out)
+            event = await _event_for(text, session, person, link, lines, out)
             if event is None:
                 continue
             update = Update(update_id=next(update_ids), **event)
@@ -211,7 +239,7 @@ async def _event_for(
     session: ConsoleSession,
     person: User,
     link: re.Pattern[str],
-    stdin: TextIO,
+    lines: LineReader,
     out: Callable[[str], None],
 ) -> dict[str, Any] | None:
     now = datetime.now(UTC)
@@ -230,7 +258,7 @@ async def _event_for(
             }
         if button.request_contact:
             out("  (sharing your Telegram contact) your phone number:")
-            phone = (await asyncio.to_thread(stdin.readline)).strip()
+            phone = (await lines.readline()).strip()
             if not phone:
                 return None
             contact = Contact(phone_number=phone, first_name=person.first_name, user_id=person.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -13,6 +13,7 @@ from bot.domain.policy import PASSWORD_SYMBOLS_IN_ORDER
 from bot.domain.signup import SignupService, SignupStatus
 from bot.keyboards import resend_email_keyboard
 from bot.texts import Html, Texts
+from handlers.flow import show_step
 from states import Registration
 
 SYMBOLS_SHOWN = " ".join(PASSWORD_SYMBOLS_IN_ORDER)
@@ -30,7 +31,12 @@ async def ask_password(message: Message, email: str, signup: SignupService, t: T
 
 
 async def password_given(
-    message: Message, state: FSMContext, signup: SignupService, t: Texts, language: str
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    signup: SignupService,
+    t: Texts,
+    language: str,
 ) -> None:
     assert message.text is not None
     assert message.from_user is not None
@@ -69,9 +75,14 @@ async def password_given(
 
     account = outcome.account
     assert account is not None
+    if outcome.status is SignupStatus.ALREADY_CREATED:
+        # The same update again (a redelivery after a crash) or a second tap: no new
+        # account and no new email; the person continues wherever the account is.
+        await show_step(bot, message.chat.id, state, t, account, signup.policy)
+        return
     await state.set_state(Registration.awaiting_email_link)
     await state.set_data({})
-    if outcome.status is SignupStatus.CREATED and not outcome.email_delivered:
+    if not outcome.email_delivered:
         text = t("account_created_email_failed", email=account.email)
     else:
         text = t(

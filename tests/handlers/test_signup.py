@@ -114,7 +114,8 @@ async def test_the_same_password_update_twice_creates_one_account_and_sends_one_
 
     replies = await chat.send(GOOD_PASSWORD)
 
-    assert replies.mentions("account has been created")
+    assert replies.mentions("confirm your email", WORK_EMAIL)
+    assert await chat.is_in(Registration.awaiting_email_link)
     assert len(outbox.sent) == 1
 
 
