@@ -87,6 +87,11 @@ CATALOG: dict[str, str] = {
         "accepted. Press the button below to share your number, or type it, for example "
         "<code>+7 916 123-45-67</code>."
     ),
+    "phone_step_unavailable": (
+        "Phone confirmation is not open in this bot yet, so I cannot take your number now. "
+        "Your account and confirmed email are saved: send /start later and you will "
+        "continue from this step."
+    ),
     "phone_button": "Share my phone number",
     "help": (
         "I take you through VK Cloud registration: work email and password, then email, "

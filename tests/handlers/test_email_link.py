@@ -159,3 +159,15 @@ async def test_start_with_an_account_resumes_at_the_email_step(chat: ChatDriver)
     replies = await chat.send("/start")
     assert replies.mentions("confirm your email")
     assert not replies.mentions("Hello!")
+
+
+async def test_a_number_sent_at_the_phone_step_is_told_the_step_is_not_open_yet(
+    chat: ChatDriver, outbox: EmailOutbox
+) -> None:
+    await sign_up(chat)
+    await chat.send(f"/start {link_in(outbox.sent[-1])}")
+
+    replies = await chat.send("+7 916 123-45-67")
+
+    assert replies.mentions("not open", "/start")
+    assert await chat.is_in(Registration.phone)
