@@ -22,6 +22,8 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.types import Update
 
+from bot.safe_logging import describe_exception
+
 log = logging.getLogger(__name__)
 
 
@@ -78,10 +80,10 @@ async def run_polling(
     async def process(update: Update) -> None:
         try:
             await dispatcher.feed_update(bot, update)
-        except Exception:
+        except Exception as exc:
             # The error router already told the person; the update counts as processed,
             # or a poison update would come back for ever.
-            log.exception("update %s failed outside the handlers", update.update_id)
+            log.error("update %s failed: %s", update.update_id, describe_exception(exc))
         finally:
             tracker.finished(update.update_id)
 

@@ -7,19 +7,14 @@ import logging
 from aiogram import Bot, Router
 from aiogram.types import ErrorEvent
 
+from bot.safe_logging import describe_exception
 from bot.texts import DEFAULT_LANGUAGE, Texts, texts_for
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(event: ErrorEvent, bot: Bot, t: Texts | None = None) -> None:
-    # Only the update's id and the exception's type: an exception's text may quote input.
-    log.error(
-        "update %s failed: %s",
-        event.update.update_id,
-        type(event.exception).__name__,
-        exc_info=(type(event.exception), event.exception, event.exception.__traceback__),
-    )
+    log.error("update %s failed: %s", event.update.update_id, describe_exception(event.exception))
     texts = t or texts_for(DEFAULT_LANGUAGE)
     update = event.update
     chat_id = None

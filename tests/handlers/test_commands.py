@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from aiogram.types import Chat
 
 from bot.keyboards import ChooseLanguage
@@ -123,4 +124,23 @@ async def test_an_edited_message_is_not_taken_as_input(chat: ChatDriver) -> None
     await chat.send("/start")
     replies = await chat.feed_edited(text=WORK_EMAIL)
     assert replies.mentions("edited")
+    assert await chat.is_in(Registration.email)
+
+
+async def test_a_failing_handler_tells_the_person_and_logs_no_input(
+    chat: ChatDriver, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.domain.signup import SignupService
+
+    async def broken(self: SignupService, text: str) -> None:
+        raise RuntimeError(f"could not check {text}")
+
+    monkeypatch.setattr(SignupService, "check_email", broken)
+    await chat.send("/start")
+
+    replies = await chat.send("secret-looking@corp.example")
+
+    assert replies.mentions("went wrong", "try again")
+    assert "RuntimeError" in caplog.text
+    assert "secret-looking" not in caplog.text
     assert await chat.is_in(Registration.email)
