@@ -79,9 +79,10 @@ def test_the_console_signs_up_follows_the_printed_link_and_resumes_after_reopeni
     assert "is confirmed" in second.stdout
     assert "[1] Share my phone number" in second.stdout
 
-    third = run_bot(["console"], tmp_path, stdin="hello again\n")
+    third = run_bot(["console"], tmp_path, stdin="/start\n")
     assert third.returncode == 0, third.stderr
-    assert "phone number" in third.stdout
+    assert "Step 2 of 3: your phone number" in third.stdout
+    assert "[1] Share my phone number" in third.stdout
     assert (tmp_path / "data" / "onboarding.sqlite3").exists()
 
 
