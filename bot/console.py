@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import itertools
+import os
 import re
 import sys
 import threading
@@ -281,8 +282,6 @@ def _message(session: ConsoleSession, person: User, now: datetime, **content: An
 
 
 def _locale_language() -> str | None:
-    import os
-
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name)
         if value:

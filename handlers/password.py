@@ -13,7 +13,7 @@ from bot.domain.policy import PASSWORD_SYMBOLS_IN_ORDER
 from bot.domain.signup import SignupService, SignupStatus
 from bot.keyboards import resend_email_keyboard
 from bot.texts import Html, Texts
-from handlers.flow import show_step
+from handlers.flow import ask_for_email, show_step
 from states import Registration
 
 SYMBOLS_SHOWN = " ".join(PASSWORD_SYMBOLS_IN_ORDER)
@@ -47,8 +47,7 @@ async def password_given(
         await message.delete()
     email = await state.get_value("email")
     if not email:
-        await state.set_state(Registration.email)
-        await message.answer(t("ask_email"))
+        await ask_for_email(bot, message.chat.id, state, t)
         return
     outcome = await signup.create_account(message.from_user.id, email, password, language)
 

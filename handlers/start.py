@@ -40,7 +40,9 @@ async def start_with_link(
         await message.answer(t("link_other_account"))
     else:
         await message.answer(t("link_invalid"))
-    account = await signup.account_of(message.from_user.id)
+    # Confirmed and already-confirmed outcomes carry the person's account; only for a
+    # link that is not theirs must it be looked up.
+    account = outcome.account or await signup.account_of(message.from_user.id)
     if account is None and await state.get_state() is not None:
         return  # mid-sign-up: the question already asked still stands
     await show_step(bot, chat_id, state, t, account, signup.policy)

@@ -185,3 +185,17 @@ async def test_a_password_that_starts_with_a_slash_is_a_password_not_a_command(
     assert len(replies.deleted) == 1
     assert replies.mentions("account has been created")
     assert len(outbox.sent) == 1
+
+
+async def test_a_password_step_that_lost_its_email_asks_for_the_email_again(
+    chat: ChatDriver, outbox: EmailOutbox
+) -> None:
+    await reach_password(chat)
+    await chat.dispatcher.storage.set_data(chat.key(), {})
+
+    replies = await chat.send(GOOD_PASSWORD)
+
+    assert len(replies.deleted) == 1
+    assert replies.mentions("work email")
+    assert await chat.is_in(Registration.email)
+    assert outbox.sent == []
