@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,15 +16,20 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 import handlers
 from bot.adapters.email import ConsoleEmailSender, SmtpEmailSender
 from bot.adapters.hashing import Argon2idHasher
+from bot.adapters.sms import ConsoleSmsSender, HttpSmsSender
+from bot.code_prompts import CodePromptRefresher
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.passwords import PasswordHasher
+from bot.domain.phone_confirmation import PhoneService
 from bot.domain.policy import Policy
-from bot.domain.ports import EmailSender, Store
+from bot.domain.ports import EmailSender, SmsSender, Store
 from bot.domain.preferences import PreferenceService
+from bot.domain.registration import RegistrationService
 from bot.domain.signup import SignupService
 from bot.middlewares import LanguageMiddleware
 from bot.settings import Settings
-from bot.texts import compose_confirmation_email, texts_for
+from bot.texts import compose_code_sms, compose_confirmation_email, texts_for
+from handlers.flow import Flow
 from storage.database import Database
 from storage.fsm import SqliteStorage
 from storage.repositories import SqliteStore
@@ -35,9 +41,18 @@ class Services:
 
     signup: SignupService
     preferences: PreferenceService
+    phone: PhoneService
+    registration: RegistrationService
+    code_prompts: CodePromptRefresher
 
     def as_kwargs(self) -> dict[str, Any]:
-        return {"signup": self.signup, "preferences": self.preferences}
+        return {
+            "signup": self.signup,
+            "preferences": self.preferences,
+            "phone": self.phone,
+            "registration": self.registration,
+            "code_prompts": self.code_prompts,
+        }
 
 
 def build_services(
@@ -46,10 +61,19 @@ def build_services(
     policy: Policy,
     hasher: PasswordHasher,
     email_sender: EmailSender,
+    sms_sender: SmsSender,
     email_from: str,
     bot_username: str,
     clock: Clock | None = None,
 ) -> Services:
+    clock = clock or SystemClock()
+    phone = PhoneService(
+        store=store,
+        sms_sender=sms_sender,
+        compose_sms=compose_code_sms,
+        policy=policy,
+        clock=clock,
+    )
     return Services(
         signup=SignupService(
             store=store,
@@ -57,11 +81,14 @@ def build_services(
             email_sender=email_sender,
             compose_email=compose_confirmation_email,
             policy=policy,
-            clock=clock or SystemClock(),
+            clock=clock,
             bot_username=bot_username,
             email_sender_address=email_from,
         ),
         preferences=PreferenceService(store),
+        phone=phone,
+        registration=RegistrationService(store=store, phone=phone, policy=policy, clock=clock),
+        code_prompts=CodePromptRefresher(phone, clock),
     )
 
 
@@ -73,9 +100,15 @@ def create_dispatcher(
 ) -> Dispatcher:
     # Per-user isolation: two quick messages of one person are handled one after the
     # other, so they never race on the same step.
+    flow = Flow(
+        registration=services.registration,
+        phone=services.phone,
+        code_prompts=services.code_prompts,
+    )
     dp = Dispatcher(
         storage=storage,
         events_isolation=events_isolation or SimpleEventIsolation(),
+        flow=flow,
         **services.as_kwargs(),
     )
     dp.update.outer_middleware(LanguageMiddleware(services.preferences))
@@ -99,6 +132,17 @@ def email_sender_from(settings: Settings) -> EmailSender:
     return ConsoleEmailSender(settings.email_from)
 
 
+def sms_sender_from(settings: Settings) -> ConsoleSmsSender | HttpSmsSender:
+    if settings.sms_backend == "http":
+        assert settings.sms_http_url is not None  # the settings refuse http without a URL
+        return HttpSmsSender(
+            settings.sms_http_url,
+            settings.sms_http_token.get_secret_value() if settings.sms_http_token else None,
+            timeout_seconds=settings.sms_http_timeout_seconds,
+        )
+    return ConsoleSmsSender()
+
+
 def hasher_from(settings: Settings) -> Argon2idHasher:
     return Argon2idHasher(
         time_cost=settings.password_hash_time_cost,
@@ -118,9 +162,13 @@ class Runtime:
 async def open_runtime(
     settings: Settings, bot: Bot, *, email_sender: EmailSender | None = None
 ) -> AsyncIterator[Runtime]:
-    """Opens the database, builds the services and the dispatcher; closes the database
-    when the block ends, after the dispatcher has stopped."""
+    """Opens the database, builds the services and the dispatcher, and keeps the code
+    prompts' schedule running; when the block ends (after the dispatcher has stopped)
+    the schedule stops, the SMS gateway's connections and the database are closed."""
     database = await Database.open(settings.database_path)
+    sms_sender = sms_sender_from(settings)
+    stop_prompts = asyncio.Event()
+    prompts_task: asyncio.Task[None] | None = None
     try:
         me = await bot.me()
         assert me.username is not None, "a bot always has a username"
@@ -129,18 +177,26 @@ async def open_runtime(
             policy=settings.policy(),
             hasher=hasher_from(settings),
             email_sender=email_sender or email_sender_from(settings),
+            sms_sender=sms_sender,
             email_from=settings.email_from,
             bot_username=me.username,
         )
         dispatcher = create_dispatcher(services=services, storage=SqliteStorage(database))
+        prompts_task = asyncio.create_task(
+            services.code_prompts.run(bot, stop_prompts), name="code-prompts"
+        )
         yield Runtime(dispatcher=dispatcher, services=services, database=database)
     finally:
+        stop_prompts.set()
+        if prompts_task is not None:
+            await prompts_task
+        await sms_sender.close()
         await database.close()
 
 
 async def publish_commands(bot: Bot) -> None:
     """The command menu in the Telegram client, in both languages."""
-    names = ("start", "help", "resend", "cancel", "language")
+    names = ("start", "status", "resend", "cancel", "language", "help")
     for language in ("en", "ru"):
         t = texts_for(language)
         commands = [BotCommand(command=name, description=t(f"command.{name}")) for name in names]

@@ -22,6 +22,14 @@ class ChooseLanguage(CallbackData, prefix="lang"):
     code: str
 
 
+class ResendSms(CallbackData, prefix="resend_sms"):
+    pass
+
+
+class ChangePhone(CallbackData, prefix="change_phone"):
+    pass
+
+
 def resend_email_keyboard(t: Texts) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -49,6 +57,20 @@ def phone_request_keyboard(t: Texts) -> ReplyKeyboardMarkup:
         resize_keyboard=True,
         one_time_keyboard=True,
     )
+
+
+def code_keyboard(t: Texts, *, resend_ready: bool) -> InlineKeyboardMarkup:
+    """Under the question for the SMS code: "The code didn't arrive?" once the delay has
+    passed (R8), and a way to correct the number at any time."""
+    rows = []
+    if resend_ready:
+        rows.append(
+            [InlineKeyboardButton(text=t("sms_resend_button"), callback_data=ResendSms().pack())]
+        )
+    rows.append(
+        [InlineKeyboardButton(text=t("change_phone_button"), callback_data=ChangePhone().pack())]
+    )
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def no_keyboard() -> ReplyKeyboardRemove:

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     smtp_security: Literal["none", "starttls", "tls"] = "none"
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
 
+    sms_backend: Literal["console", "http"] = "console"
+    sms_http_url: str | None = None
+    sms_http_token: SecretStr | None = None
+    sms_http_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
     # argon2id cost (R3); the defaults are argon2-cffi's RFC 9106 "low memory" profile.
     password_hash_time_cost: int = Field(default=3, ge=1, le=20)
     password_hash_memory_kib: int = Field(default=64 * 1024, ge=8, le=1024 * 1024)
@@ -80,6 +85,19 @@ class Settings(BaseSettings):
         if normalised is None:
             raise ValueError("must be an email address")
         return normalised
+
+    @field_validator("sms_http_url")
+    @classmethod
+    def _sms_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @model_validator(mode="after")
+    def _sms_gateway_is_set(self) -> Settings:
+        if self.sms_backend == "http" and not self.sms_http_url:
+            raise ValueError("SMS_HTTP_URL must be set when SMS_BACKEND=http")
+        return self
 
     @model_validator(mode="after")
     def _policy_is_valid(self) -> Settings:

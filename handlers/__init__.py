@@ -13,6 +13,7 @@ from handlers import (
     groups,
     password,
     phone,
+    resend,
     start,
     unknown_command,
 )
@@ -28,6 +29,7 @@ def routers() -> list[Router]:
         groups.router(),
         start.router(),
         commands.router(),
+        resend.router(),
         email_link.router(),
         unknown_command.router(),
         email.router(),

@@ -1,29 +1,29 @@
-"""Waiting for the email link (R5): "Send confirmation again" and /resend."""
+"""Waiting for the email link (R5): "Send confirmation again"."""
 
 from __future__ import annotations
 
 from aiogram import Bot, Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.domain.signup import ResendStatus, SignupService
 from bot.keyboards import ResendEmail, resend_email_keyboard
 from bot.texts import Texts
-from handlers.flow import show_step
+from handlers.flow import Flow
 from states import Registration
 
 
-async def _resend(
+async def resend_email(
     user_id: int,
     chat_id: int,
     state: FSMContext,
     bot: Bot,
     signup: SignupService,
+    flow: Flow,
     t: Texts,
-    language: str,
 ) -> None:
-    outcome = await signup.resend_confirmation(user_id, language)
+    """A fresh link; used by the button and by /resend at the email step."""
+    outcome = await signup.resend_confirmation(user_id, t.language)
     if outcome.status is ResendStatus.SENT and outcome.account is not None:
         await state.set_state(Registration.awaiting_email_link)
         await bot.send_message(
@@ -42,21 +42,9 @@ async def _resend(
         return
     if outcome.status is ResendStatus.ALREADY_CONFIRMED:
         await bot.send_message(chat_id, t("email_already_confirmed"))
-        await show_step(bot, chat_id, state, t, outcome.account, signup.policy)
+        await flow.show(bot, chat_id, state, t, user_id)
         return
     await bot.send_message(chat_id, t("resend_no_account"))
-
-
-async def resend_command(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    signup: SignupService,
-    t: Texts,
-    language: str,
-) -> None:
-    assert message.from_user is not None
-    await _resend(message.from_user.id, message.chat.id, state, bot, signup, t, language)
 
 
 async def resend_button(
@@ -64,25 +52,24 @@ async def resend_button(
     state: FSMContext,
     bot: Bot,
     signup: SignupService,
+    flow: Flow,
     t: Texts,
-    language: str,
 ) -> None:
     # Answered first: Telegram shows a spinner on the button until it is.
     await callback.answer()
-    await _resend(callback.from_user.id, callback.from_user.id, state, bot, signup, t, language)
+    user_id = callback.from_user.id
+    await resend_email(user_id, user_id, state, bot, signup, flow, t)
 
 
 async def awaiting_link_fallback(
-    message: Message, state: FSMContext, bot: Bot, signup: SignupService, t: Texts
+    message: Message, state: FSMContext, bot: Bot, flow: Flow, t: Texts
 ) -> None:
     assert message.from_user is not None
-    account = await signup.account_of(message.from_user.id)
-    await show_step(bot, message.chat.id, state, t, account, signup.policy)
+    await flow.show(bot, message.chat.id, state, t, message.from_user.id)
 
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.register(resend_command, Command("resend"))
     router.callback_query.register(resend_button, ResendEmail.filter())
     router.message.register(awaiting_link_fallback, Registration.awaiting_email_link)
     return router

@@ -7,20 +7,17 @@ from aiogram.enums import ChatType
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.domain.signup import SignupService
 from bot.texts import Texts
-from handlers.flow import show_step
+from handlers.flow import Flow
 
 
-async def resume(
-    message: Message, state: FSMContext, bot: Bot, signup: SignupService, t: Texts
-) -> None:
+async def resume(message: Message, state: FSMContext, bot: Bot, flow: Flow, t: Texts) -> None:
     """A message with no step waiting for it: continue where the person stopped (R12)."""
     assert message.from_user is not None
-    account = await signup.account_of(message.from_user.id)
-    if account is None and message.text is None:
+    position = await flow.position(message.from_user.id)
+    if position.account is None and message.text is None:
         await message.answer(t("text_expected"))
-    await show_step(bot, message.chat.id, state, t, account, signup.policy)
+    await flow.show(bot, message.chat.id, state, t, message.from_user.id, position)
 
 
 async def edited(message: Message, t: Texts) -> None:

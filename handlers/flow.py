@@ -1,6 +1,8 @@
 """Showing a step: the FSM state and the prompt that go with where the person is.
 
-Used wherever the conversation resumes (R12): /start, after a link, after /cancel.
+Used wherever the conversation resumes (R12): /start, /status, after a link, after
+/cancel, and any message that no step was waiting for. Where the person is comes from
+the domain (`RegistrationService.position`), never from the FSM state alone.
 """
 
 from __future__ import annotations
@@ -8,40 +10,118 @@ from __future__ import annotations
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 
-from bot.domain.accounts import Account, Step, next_step
+from bot.code_prompts import CodePromptRefresher, code_prompt_text
+from bot.domain.accounts import Step
+from bot.domain.phone_confirmation import PendingCode, PhoneService
+from bot.domain.phones import display_phone
 from bot.domain.policy import Policy
-from bot.keyboards import no_keyboard, phone_request_keyboard, resend_email_keyboard
+from bot.domain.registration import Position, RegistrationService
+from bot.keyboards import code_keyboard, no_keyboard, phone_request_keyboard, resend_email_keyboard
 from bot.texts import Texts
 from states import Registration
 
 
-async def ask_for_email(bot: Bot, chat_id: int, state: FSMContext, t: Texts) -> None:
-    await state.set_state(Registration.email)
-    await state.set_data({})
-    await bot.send_message(chat_id, t("ask_email"), reply_markup=no_keyboard())
+class Flow:
+    def __init__(
+        self,
+        *,
+        registration: RegistrationService,
+        phone: PhoneService,
+        code_prompts: CodePromptRefresher,
+    ) -> None:
+        self._registration = registration
+        self._phone = phone
+        self._code_prompts = code_prompts
 
+    @property
+    def policy(self) -> Policy:
+        return self._registration.policy
 
-async def show_step(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    t: Texts,
-    account: Account | None,
-    policy: Policy,
-) -> None:
-    """Sets the state for the account's next step and asks for what it needs."""
-    step = next_step(account, policy)
-    if step is Step.SIGN_UP or account is None:
-        await ask_for_email(bot, chat_id, state, t)
-    elif step is Step.EMAIL:
-        await state.set_state(Registration.awaiting_email_link)
+    async def position(self, telegram_user_id: int) -> Position:
+        return await self._registration.position(telegram_user_id)
+
+    async def show(
+        self,
+        bot: Bot,
+        chat_id: int,
+        state: FSMContext,
+        t: Texts,
+        telegram_user_id: int,
+        position: Position | None = None,
+    ) -> None:
+        """Sets the state for the person's current step and asks for what it needs."""
+        where = position or await self._registration.position(telegram_user_id)
+        account = where.account
+        if where.step is Step.SIGN_UP or account is None:
+            await self.ask_for_email(bot, chat_id, state, t)
+        elif where.step is Step.EMAIL:
+            await state.set_state(Registration.awaiting_email_link)
+            await state.set_data({})
+            key = "awaiting_link_expired" if where.link_expired else "awaiting_link"
+            await bot.send_message(
+                chat_id, t(key, email=account.email), reply_markup=resend_email_keyboard(t)
+            )
+        elif where.step is Step.PHONE:
+            if where.code is None:
+                await self.ask_for_phone(bot, chat_id, state, t)
+            elif where.code.expired(self._registration.now()):
+                await self.code_expired(bot, chat_id, state, t, where.code.phone)
+            else:
+                await self.ask_for_code(bot, chat_id, state, t, where.code)
+        elif where.step is Step.CARD:
+            await state.set_state(Registration.card)
+            await state.set_data({})
+            await bot.send_message(chat_id, t("card_next"), reply_markup=no_keyboard())
+        elif where.step is Step.ACTIVATION:
+            await state.set_state(Registration.activation)
+            await state.set_data({})
+            await bot.send_message(chat_id, t("activation_next"), reply_markup=no_keyboard())
+        else:
+            await state.set_state(Registration.active)
+            await state.set_data({})
+            await bot.send_message(chat_id, t("registration_done"), reply_markup=no_keyboard())
+
+    async def ask_for_email(self, bot: Bot, chat_id: int, state: FSMContext, t: Texts) -> None:
+        await state.set_state(Registration.email)
+        await state.set_data({})
+        await bot.send_message(chat_id, t("ask_email"), reply_markup=no_keyboard())
+
+    async def ask_for_phone(
+        self, bot: Bot, chat_id: int, state: FSMContext, t: Texts, lead: str | None = None
+    ) -> None:
+        """The phone question with the share-contact button; `lead` is said first."""
+        await state.set_state(Registration.phone)
+        await state.set_data({})
+        text = t("ask_phone") if lead is None else f"{lead}\n\n{t('ask_phone')}"
+        await bot.send_message(chat_id, text, reply_markup=phone_request_keyboard(t))
+
+    async def ask_for_code(
+        self, bot: Bot, chat_id: int, state: FSMContext, t: Texts, code: PendingCode
+    ) -> None:
+        """Asks for the code. Until the resend delay has passed the message says how
+        long is left; it is then edited to show the button (bot/code_prompts.py)."""
+        await state.set_state(Registration.sms_code)
+        await state.set_data({})
+        wait = code.seconds_until_resend(self._registration.now())
+        # The message carries inline buttons, so it cannot also remove the contact
+        # keyboard; that one is one-time and folds away once used, and a contact shared
+        # again at this step is simply taken as the number (the same one: no new SMS).
+        message = await bot.send_message(
+            chat_id,
+            code_prompt_text(self._phone, t.language, code.phone, wait),
+            reply_markup=code_keyboard(t, resend_ready=wait == 0),
+        )
+        if wait > 0:
+            await self._phone.remember_prompt(code.id, chat_id, message.message_id, t.language)
+            self._code_prompts.poke()
+
+    async def code_expired(
+        self, bot: Bot, chat_id: int, state: FSMContext, t: Texts, phone: str
+    ) -> None:
+        await state.set_state(Registration.sms_code)
         await state.set_data({})
         await bot.send_message(
             chat_id,
-            t("awaiting_link", email=account.email),
-            reply_markup=resend_email_keyboard(t),
+            t("code_expired", phone=display_phone(phone)),
+            reply_markup=code_keyboard(t, resend_ready=True),
         )
-    else:
-        await state.set_state(Registration.phone)
-        await state.set_data({})
-        await bot.send_message(chat_id, t("ask_phone"), reply_markup=phone_request_keyboard(t))

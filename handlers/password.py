@@ -13,7 +13,7 @@ from bot.domain.policy import PASSWORD_SYMBOLS_IN_ORDER
 from bot.domain.signup import SignupService, SignupStatus
 from bot.keyboards import resend_email_keyboard
 from bot.texts import Html, Texts
-from handlers.flow import ask_for_email, show_step
+from handlers.flow import Flow
 from states import Registration
 
 SYMBOLS_SHOWN = " ".join(PASSWORD_SYMBOLS_IN_ORDER)
@@ -35,6 +35,7 @@ async def password_given(
     state: FSMContext,
     bot: Bot,
     signup: SignupService,
+    flow: Flow,
     t: Texts,
     language: str,
 ) -> None:
@@ -47,7 +48,7 @@ async def password_given(
         await message.delete()
     email = await state.get_value("email")
     if not email:
-        await ask_for_email(bot, message.chat.id, state, t)
+        await flow.ask_for_email(bot, message.chat.id, state, t)
         return
     outcome = await signup.create_account(message.from_user.id, email, password, language)
 
@@ -77,7 +78,7 @@ async def password_given(
     if outcome.status is SignupStatus.ALREADY_CREATED:
         # The same update again (a redelivery after a crash) or a second tap: no new
         # account and no new email; the person continues wherever the account is.
-        await show_step(bot, message.chat.id, state, t, account, signup.policy)
+        await flow.show(bot, message.chat.id, state, t, message.from_user.id)
         return
     await state.set_state(Registration.awaiting_email_link)
     await state.set_data({})

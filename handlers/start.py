@@ -11,7 +11,7 @@ from aiogram.types import Message
 from bot.domain.signup import LinkStatus, SignupService
 from bot.keyboards import resend_email_keyboard
 from bot.texts import Texts
-from handlers.flow import show_step
+from handlers.flow import Flow
 from handlers.password import ask_password
 from states import Registration
 
@@ -22,6 +22,7 @@ async def start_with_link(
     state: FSMContext,
     bot: Bot,
     signup: SignupService,
+    flow: Flow,
     t: Texts,
 ) -> None:
     assert message.from_user is not None
@@ -40,26 +41,24 @@ async def start_with_link(
         await message.answer(t("link_other_account"))
     else:
         await message.answer(t("link_invalid"))
-    # Confirmed and already-confirmed outcomes carry the person's account; only for a
-    # link that is not theirs must it be looked up.
-    account = outcome.account or await signup.account_of(message.from_user.id)
-    if account is None and await state.get_state() is not None:
+    position = await flow.position(message.from_user.id)
+    if position.account is None and await state.get_state() is not None:
         return  # mid-sign-up: the question already asked still stands
-    await show_step(bot, chat_id, state, t, account, signup.policy)
+    await flow.show(bot, chat_id, state, t, message.from_user.id, position)
 
 
 async def start(
-    message: Message, state: FSMContext, bot: Bot, signup: SignupService, t: Texts
+    message: Message, state: FSMContext, bot: Bot, signup: SignupService, flow: Flow, t: Texts
 ) -> None:
     assert message.from_user is not None
-    account = await signup.account_of(message.from_user.id)
-    if account is None:
+    position = await flow.position(message.from_user.id)
+    if position.account is None:
         email = await state.get_value("email")
         if await state.get_state() == Registration.password.state and email:
             await ask_password(message, email, signup, t)
             return
         await message.answer(t("greeting"))
-    await show_step(bot, message.chat.id, state, t, account, signup.policy)
+    await flow.show(bot, message.chat.id, state, t, message.from_user.id, position)
 
 
 def router() -> Router:

@@ -10,7 +10,14 @@ from datetime import datetime
 import aiosqlite
 
 from bot.domain.accounts import Account
-from bot.domain.ports import AlreadyRegistered, EmailTaken, EmailToken, NewAccount
+from bot.domain.ports import (
+    AlreadyRegistered,
+    EmailTaken,
+    EmailToken,
+    NewAccount,
+    PhoneSlotTaken,
+    SmsCode,
+)
 from storage.database import Database
 from storage.timefmt import from_db, from_db_optional, to_db
 
@@ -87,6 +94,13 @@ class SqliteAccounts:
             (to_db(at), account_id),
         )
 
+    async def confirm_phone(self, account_id: int, phone: str, at: datetime) -> None:
+        await self._db.execute(
+            "UPDATE accounts SET phone = ?, phone_confirmed_at = ?"
+            " WHERE id = ? AND phone_confirmed_at IS NULL",
+            (phone, to_db(at), account_id),
+        )
+
 
 def _token(row: sqlite3.Row) -> EmailToken:
     return EmailToken(
@@ -157,6 +171,187 @@ class SqliteEmailTokens:
             row = await cursor.fetchone()
         return None if row is None else from_db_optional(row[0])
 
+    async def latest_delivered(self, account_id: int) -> EmailToken | None:
+        async with self._db.execute(
+            "SELECT id, account_id, created_at, expires_at, delivered_at, used_at, voided_at"
+            " FROM email_tokens WHERE account_id = ? AND delivered_at IS NOT NULL"
+            " ORDER BY delivered_at DESC, id DESC LIMIT 1",
+            (account_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _token(row)
+
+
+_CODE_COLUMNS = (
+    "id, account_id, phone, salt, code_digest, created_at, expires_at, sent_at, attempts,"
+    " used_at, voided_at, prompt_chat_id, prompt_message_id, prompt_language,"
+    " prompt_refreshed_at"
+)
+
+
+def _code(row: sqlite3.Row) -> SmsCode:
+    return SmsCode(
+        id=row["id"],
+        account_id=row["account_id"],
+        phone=row["phone"],
+        salt=row["salt"],
+        digest=row["code_digest"],
+        created_at=from_db(row["created_at"]),
+        expires_at=from_db(row["expires_at"]),
+        sent_at=from_db_optional(row["sent_at"]),
+        attempts=row["attempts"],
+        used_at=from_db_optional(row["used_at"]),
+        voided_at=from_db_optional(row["voided_at"]),
+        prompt_chat_id=row["prompt_chat_id"],
+        prompt_message_id=row["prompt_message_id"],
+        prompt_language=row["prompt_language"],
+        prompt_refreshed_at=from_db_optional(row["prompt_refreshed_at"]),
+    )
+
+
+class SqliteSmsCodes:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def add(
+        self,
+        account_id: int,
+        phone: str,
+        salt: str,
+        digest: str,
+        created_at: datetime,
+        expires_at: datetime,
+    ) -> int:
+        cursor = await self._db.execute(
+            "INSERT INTO sms_codes (account_id, phone, salt, code_digest, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (account_id, phone, salt, digest, to_db(created_at), to_db(expires_at)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def _one(self, sql: str, params: tuple[object, ...]) -> SmsCode | None:
+        async with self._db.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _code(row)
+
+    async def get(self, code_id: int) -> SmsCode | None:
+        return await self._one(f"SELECT {_CODE_COLUMNS} FROM sms_codes WHERE id = ?", (code_id,))  # noqa: S608
+
+    async def latest(self, account_id: int) -> SmsCode | None:
+        return await self._one(
+            f"SELECT {_CODE_COLUMNS} FROM sms_codes"  # noqa: S608
+            " WHERE account_id = ? AND sent_at IS NOT NULL"
+            " ORDER BY sent_at DESC, id DESC LIMIT 1",
+            (account_id,),
+        )
+
+    async def mark_sent(self, code_id: int, at: datetime) -> bool:
+        cursor = await self._db.execute(
+            "UPDATE sms_codes SET sent_at = ? WHERE id = ? AND voided_at IS NULL",
+            (to_db(at), code_id),
+        )
+        return cursor.rowcount == 1
+
+    async def void(self, code_id: int, at: datetime) -> None:
+        await self._db.execute(
+            "UPDATE sms_codes SET voided_at = ? WHERE id = ? AND voided_at IS NULL",
+            (to_db(at), code_id),
+        )
+
+    async def void_others(self, account_id: int, keep_code_id: int, at: datetime) -> None:
+        await self._db.execute(
+            "UPDATE sms_codes SET voided_at = ?"
+            " WHERE account_id = ? AND id != ? AND used_at IS NULL AND voided_at IS NULL",
+            (to_db(at), account_id, keep_code_id),
+        )
+
+    async def record_wrong_attempt(self, code_id: int, max_attempts: int, at: datetime) -> int:
+        # One statement: the count and the voiding cannot be split by another try.
+        async with self._db.execute(
+            "UPDATE sms_codes SET attempts = attempts + 1,"
+            " voided_at = CASE WHEN attempts + 1 >= ? THEN ? ELSE NULL END"
+            " WHERE id = ? AND sent_at IS NOT NULL AND used_at IS NULL AND voided_at IS NULL"
+            " RETURNING attempts",
+            (max_attempts, to_db(at), code_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return 0 if row is None else int(row[0])
+
+    async def use(self, code_id: int, at: datetime) -> bool:
+        cursor = await self._db.execute(
+            "UPDATE sms_codes SET used_at = ?"
+            " WHERE id = ? AND sent_at IS NOT NULL AND used_at IS NULL AND voided_at IS NULL",
+            (to_db(at), code_id),
+        )
+        return cursor.rowcount == 1
+
+    async def set_prompt(self, code_id: int, chat_id: int, message_id: int, language: str) -> None:
+        # A newer prompt for the same code (the person resumed) replaces the older one.
+        await self._db.execute(
+            "UPDATE sms_codes SET prompt_chat_id = ?, prompt_message_id = ?,"
+            " prompt_language = ?, prompt_refreshed_at = NULL WHERE id = ?",
+            (chat_id, message_id, language, code_id),
+        )
+
+    async def prompts_due(self, sent_before: datetime, limit: int) -> list[SmsCode]:
+        async with self._db.execute(
+            f"SELECT {_CODE_COLUMNS} FROM sms_codes"  # noqa: S608
+            " WHERE prompt_message_id IS NOT NULL AND prompt_refreshed_at IS NULL"
+            " AND sent_at IS NOT NULL AND used_at IS NULL AND voided_at IS NULL"
+            " AND sent_at <= ? ORDER BY sent_at LIMIT ?",
+            (to_db(sent_before), limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_code(row) for row in rows]
+
+    async def next_prompt_sent_at(self) -> datetime | None:
+        async with self._db.execute(
+            "SELECT min(sent_at) FROM sms_codes"
+            " WHERE prompt_message_id IS NOT NULL AND prompt_refreshed_at IS NULL"
+            " AND sent_at IS NOT NULL AND used_at IS NULL AND voided_at IS NULL"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else from_db_optional(row[0])
+
+    async def mark_prompt_refreshed(self, code_id: int, at: datetime) -> None:
+        await self._db.execute(
+            "UPDATE sms_codes SET prompt_refreshed_at = ? WHERE id = ?", (to_db(at), code_id)
+        )
+
+
+class SqlitePhoneConfirmations:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def holders(self, phone: str) -> list[int]:
+        async with self._db.execute(
+            "SELECT account_id FROM phone_confirmations WHERE phone = ? ORDER BY place",
+            (phone,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [int(row[0]) for row in rows]
+
+    async def claim(self, phone: str, account_id: int, places: int, at: datetime) -> bool:
+        async with self._db.execute(
+            "SELECT place FROM phone_confirmations WHERE phone = ?", (phone,)
+        ) as cursor:
+            taken = {int(row[0]) for row in await cursor.fetchall()}
+        free = [place for place in range(1, places + 1) if place not in taken]
+        if not free:
+            return False
+        try:
+            await self._db.execute(
+                "INSERT INTO phone_confirmations (phone, place, account_id, confirmed_at)"
+                " VALUES (?, ?, ?, ?)",
+                (phone, free[0], account_id, to_db(at)),
+            )
+        except sqlite3.IntegrityError as exc:
+            if "phone_confirmations.phone" in str(exc):
+                raise PhoneSlotTaken from None
+            raise
+        return True
+
 
 class SqlitePreferences:
     def __init__(self, connection: aiosqlite.Connection) -> None:
@@ -182,6 +377,8 @@ class SqliteTransaction:
         self.accounts = SqliteAccounts(connection)
         self.email_tokens = SqliteEmailTokens(connection)
         self.preferences = SqlitePreferences(connection)
+        self.sms_codes = SqliteSmsCodes(connection)
+        self.phones = SqlitePhoneConfirmations(connection)
 
 
 class SqliteStore:

@@ -17,7 +17,7 @@ from storage.database import Database
 from storage.fsm import SqliteStorage
 from storage.repositories import SqliteStore
 from tests.support.chat import ChatDriver
-from tests.support.fakes import EmailOutbox, FakeClock
+from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
 from tests.support.session import BOT_USER, RecordingSession
 
 GOOD_PASSWORD = "Strong-Pass-42"
@@ -51,6 +51,11 @@ def outbox() -> EmailOutbox:
 
 
 @pytest.fixture
+def sms() -> SmsOutbox:
+    return SmsOutbox()
+
+
+@pytest.fixture
 async def database(tmp_path: Path) -> AsyncIterator[Database]:
     db = await Database.open(tmp_path / "bot.sqlite3")
     yield db
@@ -58,12 +63,15 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def services(database: Database, policy: Policy, clock: FakeClock, outbox: EmailOutbox) -> Services:
+def services(
+    database: Database, policy: Policy, clock: FakeClock, outbox: EmailOutbox, sms: SmsOutbox
+) -> Services:
     return build_services(
         store=SqliteStore(database),
         policy=policy,
         hasher=cheap_hasher(),
         email_sender=outbox,
+        sms_sender=sms,
         email_from="noreply@mcs.mail.ru",
         bot_username=str(BOT_USER.username),
         clock=clock,

@@ -1,4 +1,4 @@
-"""The interfaces the domain needs from the outside: storage and email delivery.
+"""The interfaces the domain needs from the outside: storage, email and SMS delivery.
 
 Repositories never commit: a `Store.transaction()` block is the one place where work
 is committed (or rolled back on an exception). Uniqueness and single use are left to
@@ -24,6 +24,11 @@ class AlreadyRegistered(Exception):
     """This Telegram user already has an account."""
 
 
+class PhoneSlotTaken(Exception):
+    """Another account took the same free place of a phone number at the same moment
+    (R7); the transaction is rolled back and may be tried again."""
+
+
 @dataclass(frozen=True)
 class NewAccount:
     telegram_user_id: int
@@ -43,6 +48,11 @@ class EmailToken:
     used_at: datetime | None
     voided_at: datetime | None
 
+    @property
+    def usable(self) -> bool:
+        """Neither used nor void (it may still have expired)."""
+        return self.used_at is None and self.voided_at is None
+
 
 class AccountRepository(Protocol):
     async def get(self, account_id: int) -> Account | None: ...
@@ -56,6 +66,8 @@ class AccountRepository(Protocol):
         ...
 
     async def confirm_email(self, account_id: int, at: datetime) -> None: ...
+
+    async def confirm_phone(self, account_id: int, phone: str, at: datetime) -> None: ...
 
 
 class EmailTokenRepository(Protocol):
@@ -79,6 +91,96 @@ class EmailTokenRepository(Protocol):
 
     async def last_delivered_at(self, account_id: int) -> datetime | None: ...
 
+    async def latest_delivered(self, account_id: int) -> EmailToken | None: ...
+
+
+@dataclass(frozen=True)
+class SmsCode:
+    """One SMS code (R8). Only a salted SHA-256 of the code is kept."""
+
+    id: int
+    account_id: int
+    phone: str
+    salt: str
+    digest: str
+    created_at: datetime
+    expires_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    used_at: datetime | None
+    voided_at: datetime | None
+    # The message that asks for the code: it gets the "didn't arrive?" button later.
+    prompt_chat_id: int | None
+    prompt_message_id: int | None
+    prompt_language: str | None
+    prompt_refreshed_at: datetime | None
+
+    @property
+    def live(self) -> bool:
+        """Sent, and neither used nor void (it may still have expired)."""
+        return self.sent_at is not None and self.used_at is None and self.voided_at is None
+
+
+class SmsCodeRepository(Protocol):
+    async def add(
+        self,
+        account_id: int,
+        phone: str,
+        salt: str,
+        digest: str,
+        created_at: datetime,
+        expires_at: datetime,
+    ) -> int: ...
+
+    async def get(self, code_id: int) -> SmsCode | None: ...
+
+    async def latest(self, account_id: int) -> SmsCode | None:
+        """The newest code that was sent, live or not."""
+        ...
+
+    async def mark_sent(self, code_id: int, at: datetime) -> bool:
+        """Marks a not yet void code as sent; False if it was voided meanwhile."""
+        ...
+
+    async def void(self, code_id: int, at: datetime) -> None: ...
+
+    async def void_others(self, account_id: int, keep_code_id: int, at: datetime) -> None: ...
+
+    async def record_wrong_attempt(self, code_id: int, max_attempts: int, at: datetime) -> int:
+        """Counts a wrong try on a live code and voids it at `max_attempts`; returns the
+        count after this try, or 0 if the code was no longer live."""
+        ...
+
+    async def use(self, code_id: int, at: datetime) -> bool:
+        """Marks a live code used; False if it is no longer live."""
+        ...
+
+    async def set_prompt(
+        self, code_id: int, chat_id: int, message_id: int, language: str
+    ) -> None: ...
+
+    async def prompts_due(self, sent_before: datetime, limit: int) -> list[SmsCode]:
+        """Live codes sent before `sent_before` whose prompt has not been refreshed."""
+        ...
+
+    async def next_prompt_sent_at(self) -> datetime | None:
+        """The send time of the oldest live code whose prompt is still to refresh."""
+        ...
+
+    async def mark_prompt_refreshed(self, code_id: int, at: datetime) -> None: ...
+
+
+class PhoneConfirmationRepository(Protocol):
+    async def holders(self, phone: str) -> list[int]:
+        """The accounts on which this number is confirmed."""
+        ...
+
+    async def claim(self, phone: str, account_id: int, places: int, at: datetime) -> bool:
+        """Takes one of the number's `places` for the account (R7). False when all are
+        taken; raises PhoneSlotTaken when another account took the same place at the
+        same moment (a constraint decides, so this holds across processes)."""
+        ...
+
 
 class PreferenceRepository(Protocol):
     async def language(self, telegram_user_id: int) -> str | None: ...
@@ -95,6 +197,12 @@ class Transaction(Protocol):
 
     @property
     def preferences(self) -> PreferenceRepository: ...
+
+    @property
+    def sms_codes(self) -> SmsCodeRepository: ...
+
+    @property
+    def phones(self) -> PhoneConfirmationRepository: ...
 
 
 class Store(Protocol):
@@ -118,4 +226,20 @@ class EmailDeliveryError(Exception):
 class EmailSender(Protocol):
     async def send(self, email: OutgoingEmail) -> None:
         """Raises EmailDeliveryError when the email was not accepted for delivery."""
+        ...
+
+
+@dataclass(frozen=True)
+class OutgoingSms:
+    phone: str  # E.164
+    text: str
+
+
+class SmsDeliveryError(Exception):
+    """The gateway did not accept the SMS. The text never holds the message (the code)."""
+
+
+class SmsSender(Protocol):
+    async def send(self, sms: OutgoingSms) -> None:
+        """Raises SmsDeliveryError when the SMS was not accepted for delivery."""
         ...

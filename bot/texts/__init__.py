@@ -6,6 +6,7 @@ import html
 from dataclasses import dataclass
 from typing import Final
 
+from bot.domain.phone_confirmation import CodeSms
 from bot.domain.ports import OutgoingEmail
 from bot.domain.signup import ConfirmationEmail
 from bot.texts import en, ru
@@ -60,6 +61,8 @@ class Texts:
     def duration(self, seconds: int) -> str:
         if seconds >= 3600 and seconds % 3600 == 0:
             return self.count(seconds // 3600, "hours")
+        if seconds >= 60 and seconds % 60 == 0:
+            return self.count(seconds // 60, "minutes")
         return self.count(seconds, "seconds")
 
 
@@ -82,3 +85,10 @@ def compose_confirmation_email(content: ConfirmationEmail) -> OutgoingEmail:
         text=text,
         html=t("email.html", **params),
     )
+
+
+def compose_code_sms(content: CodeSms) -> str:
+    """R8: the SMS in the person's language. Plain text: an SMS has no markup."""
+    t = texts_for(content.language)
+    ttl = t.duration(int(content.valid_for.total_seconds()))
+    return CATALOGS[t.language]["sms.code"].format(code=content.code, ttl=ttl)

@@ -2,6 +2,7 @@
 
 CATALOG: dict[str, str] = {
     "unit.hours": "hour|hours",
+    "unit.minutes": "minute|minutes",
     "unit.seconds": "second|seconds",
     "greeting": (
         "Hello! I will help you create a <b>VK Cloud</b> account right here in the chat.\n\n"
@@ -60,6 +61,10 @@ CATALOG: dict[str, str] = {
         "Your account has been created, but the confirmation email to <b>{email}</b> "
         "could not be sent just now. Please press the button below to try again."
     ),
+    "awaiting_link_expired": (
+        "To continue, confirm your email <b>{email}</b>. The last confirmation link has "
+        "expired or could not be sent: press the button below for a fresh one."
+    ),
     "awaiting_link": (
         "To continue, confirm your email: open the email we sent to <b>{email}</b> and "
         "follow the link. If it is not in Inbox, check the <b>Spam</b> folder. "
@@ -83,21 +88,118 @@ CATALOG: dict[str, str] = {
         "account. Please open it from the Telegram account you registered with."
     ),
     "ask_phone": (
-        "Step 2 of 3: your <b>phone number</b>. Only numbers registered in Russia (+7) are "
-        "accepted. Press the button below to share your number, or type it, for example "
-        "<code>+7 916 123-45-67</code>."
-    ),
-    "phone_step_unavailable": (
-        "Phone confirmation is not open in this bot yet, so I cannot take your number now. "
-        "Your account and confirmed email are saved: send /start later and you will "
-        "continue from this step."
+        "Step 2 of 3: your <b>phone number</b>. Only mobile numbers registered in Russia (+7) "
+        "are accepted. Press the button below to share your number, or type it, for example "
+        "<code>+7 916 123-45-67</code>. We will send an SMS with a code to it."
     ),
     "phone_button": "Share my phone number",
+    "phone_expected": "Please type your phone number, or press the button below to share it.",
+    "contact_not_own": (
+        "This is someone else's contact. Please share your own number with the button below, "
+        "or type it."
+    ),
+    "phone_refused.not_a_number": (
+        "That is not a phone number. Please send a Russian mobile number, for example "
+        "<code>+7 916 123-45-67</code>."
+    ),
+    "phone_refused.invalid": (
+        "There is no such number: please check the digits. A Russian mobile number has 10 "
+        "digits after +7, for example <code>+7 916 123-45-67</code>."
+    ),
+    "phone_refused.kazakhstan": (
+        "This is a number of Kazakhstan (+7 6xx / 7xx). Only numbers registered in Russia are "
+        "accepted. If you have no Russian number, please contact VK Cloud support: "
+        "support@mcs.mail.ru."
+    ),
+    "phone_refused.foreign": (
+        "Only numbers registered in Russia (+7) are accepted. If you have no Russian number, "
+        "please contact VK Cloud support: support@mcs.mail.ru."
+    ),
+    "phone_refused.landline": (
+        "This is a landline number: it cannot receive an SMS. Please send a mobile number."
+    ),
+    "phone_refused.toll_free": (
+        "This is a toll-free (8-800) number: it cannot receive an SMS. Please send your "
+        "mobile number."
+    ),
+    "phone_refused.not_mobile": (
+        "This number cannot receive an SMS (it is not a mobile number). Please send your "
+        "mobile number."
+    ),
+    "phone_limit": (
+        "This number is already confirmed on {max} accounts, the most one number can be. "
+        "Please send another number."
+    ),
+    "phone_limit_at_confirm": (
+        "The code is right, but meanwhile this number was confirmed on {max} other accounts, "
+        "the most one number can be. Please send another number."
+    ),
+    "code_prompt": (
+        "We have sent an SMS with a {length}-digit code to <b>{phone}</b>. Send the code "
+        "here; it is valid for {ttl}."
+    ),
+    "code_prompt_wait": "The code didn't arrive? You can ask for a new one in {wait}.",
+    "code_prompt_ready": "The code didn't arrive? Press the button below for a new one.",
+    "sms_resend_button": "The code didn't arrive?",
+    "change_phone_button": "Change the number",
+    "sms_too_soon": "A code was sent a moment ago. You can ask for a new one in {wait}.",
+    "sms_failed": (
+        "The SMS could not be sent just now. Please send your number again in a minute."
+    ),
+    "sms_resend_failed": (
+        "The SMS could not be sent just now. Please press the button again in a minute."
+    ),
+    "sms_no_number": "There is no number to send a code to yet. Please send your phone number.",
+    "code_expected": "Please send the {length}-digit code from the SMS as a text message.",
+    "code_malformed": (
+        "The code has {length} digits. Please send the code from the SMS, for example "
+        "<code>{example}</code>."
+    ),
+    "code_wrong": "That code is not right. Attempts left: {left}.",
+    "code_exhausted": (
+        "That was the last attempt, so this code no longer works. Press the button below for "
+        "a new code."
+    ),
+    "code_expired": (
+        "The code sent to <b>{phone}</b> has expired. Press the button below for a new one, "
+        "or change the number."
+    ),
+    "phone_confirmed": "Your phone number <b>{phone}</b> is confirmed.",
+    "phone_already_confirmed": "Your phone number is already confirmed.",
+    "resend_nothing": "There is nothing to send again at this step.",
+    "card_next": (
+        "Next: step 3 of 3, the <b>payment card</b>. Linking a card is not open in this bot "
+        "yet. Your account, email and phone are saved: send /start later and you will "
+        "continue from this step."
+    ),
+    "activation_next": (
+        "A payment card is not required for your account: you can link one later. "
+        "Next: activating VK Cloud services, which is not open in this bot yet. Everything "
+        "is saved: send /start later and you will continue from here."
+    ),
+    "registration_done": "Your registration is complete: VK Cloud services are active.",
+    "status_title": "Your registration:",
+    "status_line": "{mark} {number}. {name}: {progress}",
+    "status_detail": "{line} ({detail})",
+    "step_name.email": "Email",
+    "step_name.phone": "Phone",
+    "step_name.card": "Payment card",
+    "progress.done": "done",
+    "progress.current": "current step",
+    "progress.todo": "to do",
+    "progress.not_required": "not required for your account",
+    "status_no_account": "You have not created an account yet. Send /start to begin.",
+    "status_signing_up": (
+        "You are creating an account: the work email and the password come first, then the "
+        "three confirmation steps (email, phone, payment card)."
+    ),
+    "status_all_confirmed": "All confirmation steps are done.",
     "help": (
         "I take you through VK Cloud registration: work email and password, then email, "
         "phone and payment card confirmation.\n\n"
         "/start: continue where you stopped\n"
-        "/resend: send the confirmation email again\n"
+        "/status: where you are and what is left\n"
+        "/resend: send the confirmation email or the SMS code again\n"
         "/cancel: stop the current input (your account is kept)\n"
         "/language: switch between Russian and English\n"
         "/help: this message"
@@ -122,9 +224,14 @@ CATALOG: dict[str, str] = {
     ),
     "command.start": "Start or continue the registration",
     "command.help": "What I can do",
-    "command.resend": "Send the confirmation email again",
+    "command.status": "Where I am and what is left",
+    "command.resend": "Send the email or the SMS code again",
     "command.cancel": "Stop the current input",
     "command.language": "Русский / English",
+    "sms.code": (
+        "VK Cloud: your confirmation code is {code}. It is valid for {ttl}. "
+        "Do not tell it to anyone."
+    ),
     "email.subject": "Complete your registration with VK Cloud",
     "email.text": (
         "Hello!\n\n"

@@ -129,13 +129,27 @@ async def test_after_a_resend_only_the_newest_link_works(
     assert (await chat.send(f"/start {new}")).mentions("is confirmed")
 
 
-async def test_resend_after_confirmation_sends_nothing_and_resumes(
+async def test_resend_after_confirmation_sends_no_email_and_asks_for_the_phone(
     chat: ChatDriver, outbox: EmailOutbox
 ) -> None:
     await sign_up(chat)
     await chat.send(f"/start {link_in(outbox.sent[-1])}")
 
     replies = await chat.send("/resend")
+
+    # At the phone step /resend is about the SMS code, and none was asked for yet.
+    assert replies.mentions("no number to send a code to", "phone number")
+    assert replies.asks_for_contact()
+    assert len(outbox.sent) == 1
+
+
+async def test_the_email_button_after_confirmation_sends_nothing_and_resumes(
+    chat: ChatDriver, outbox: EmailOutbox
+) -> None:
+    await sign_up(chat)
+    await chat.send(f"/start {link_in(outbox.sent[-1])}")
+
+    replies = await chat.press(ResendEmail().pack())
 
     assert replies.mentions("already confirmed", "phone number")
     assert len(outbox.sent) == 1
@@ -159,15 +173,3 @@ async def test_start_with_an_account_resumes_at_the_email_step(chat: ChatDriver)
     replies = await chat.send("/start")
     assert replies.mentions("confirm your email")
     assert not replies.mentions("Hello!")
-
-
-async def test_a_number_sent_at_the_phone_step_is_told_the_step_is_not_open_yet(
-    chat: ChatDriver, outbox: EmailOutbox
-) -> None:
-    await sign_up(chat)
-    await chat.send(f"/start {link_in(outbox.sent[-1])}")
-
-    replies = await chat.send("+7 916 123-45-67")
-
-    assert replies.mentions("not open", "/start")
-    assert await chat.is_in(Registration.phone)

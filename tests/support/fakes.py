@@ -1,10 +1,17 @@
-"""In-memory stand-ins for the outside world: a clock and an email sink."""
+"""In-memory stand-ins for the outside world: a clock, an email sink and an SMS sink."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.ports import EmailDeliveryError, OutgoingEmail
+import re
+
+from bot.domain.ports import (
+    EmailDeliveryError,
+    OutgoingEmail,
+    OutgoingSms,
+    SmsDeliveryError,
+)
 
 
 class FakeClock:
@@ -29,3 +36,22 @@ class EmailOutbox:
         if self.failing:
             raise EmailDeliveryError("SMTP localhost:25: ConnectionRefusedError")
         self.sent.append(email)
+
+
+class SmsOutbox:
+    """Records every SMS handed to it; can be told to fail, like a gateway down."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingSms] = []
+        self.failing = False
+
+    async def send(self, sms: OutgoingSms) -> None:
+        if self.failing:
+            raise SmsDeliveryError("SMS gateway http://127.0.0.1:9: HTTP 503")
+        self.sent.append(sms)
+
+    def last_code(self) -> str:
+        assert self.sent, "an SMS was sent"
+        found = re.search(r"\b(\d{4,10})\b", self.sent[-1].text)
+        assert found, "the SMS holds a code"
+        return found[1]

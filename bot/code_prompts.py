@@ -1,0 +1,104 @@
+"""R8: "The code didn't arrive?" becomes available SMS_RESEND_SECONDS after the code
+was sent. The message that asks for the code is then edited to show the button.
+
+What is due is read from the database (the code's send time and the prompt's message),
+so a restart in between loses nothing: the new process edits whatever became due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+
+from bot.domain.clock import Clock
+from bot.domain.phone_confirmation import DuePrompt, PhoneService
+from bot.domain.phones import display_phone
+from bot.keyboards import code_keyboard
+from bot.safe_logging import describe_exception
+from bot.texts import texts_for
+
+log = logging.getLogger(__name__)
+
+# With nothing due, look again this often anyway (another instance may have sent a code).
+_IDLE_SECONDS = 60.0
+# After a failed round (Telegram or the database unreachable), wait this long.
+_ERROR_BACKOFF_SECONDS = 5.0
+
+
+def code_prompt_text(phone: PhoneService, language: str, e164: str, wait_seconds: int) -> str:
+    """The question for the code; the same words whether sent or edited later."""
+    t = texts_for(language)
+    policy = phone.policy
+    intro = t(
+        "code_prompt",
+        phone=display_phone(e164),
+        length=policy.sms_code_length,
+        ttl=t.duration(policy.sms_code_ttl_seconds),
+    )
+    if wait_seconds > 0:
+        return intro + "\n\n" + t("code_prompt_wait", wait=t.count(wait_seconds, "seconds"))
+    return intro + "\n\n" + t("code_prompt_ready")
+
+
+class CodePromptRefresher:
+    def __init__(self, phone: PhoneService, clock: Clock) -> None:
+        self._phone = phone
+        self._clock = clock
+        self._wake = asyncio.Event()
+
+    def poke(self) -> None:
+        """A new prompt was recorded: look at the schedule again."""
+        self._wake.set()
+
+    async def refresh_due(self, bot: Bot) -> int:
+        """Edits every prompt that is due; returns how many were handled."""
+        handled = 0
+        while due := await self._phone.prompts_due():
+            for prompt in due:
+                await self._refresh(bot, prompt)
+                handled += 1
+        return handled
+
+    async def run(self, bot: Bot, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self._wake.clear()
+            delay = _IDLE_SECONDS
+            try:
+                await self.refresh_due(bot)
+                due_at = await self._phone.next_prompt_due()
+                if due_at is not None:
+                    delay = min(delay, max(0.0, (due_at - self._clock.now()).total_seconds()))
+            except Exception as exc:  # keep the schedule alive whatever one round met
+                log.warning("code prompts: %s; retrying", describe_exception(exc))
+                delay = _ERROR_BACKOFF_SECONDS
+            await _wait_any(self._wake, stop, delay)
+
+    async def _refresh(self, bot: Bot, prompt: DuePrompt) -> None:
+        t = texts_for(prompt.language)
+        try:
+            await bot.edit_message_text(
+                chat_id=prompt.chat_id,
+                message_id=prompt.message_id,
+                text=code_prompt_text(self._phone, prompt.language, prompt.phone, 0),
+                reply_markup=code_keyboard(t, resend_ready=True),
+            )
+        except (TelegramBadRequest, TelegramForbiddenError) as exc:
+            # The message is gone or too old to edit, or the person blocked the bot:
+            # nothing to show it on. /resend still works, and says so in /help.
+            log.info("code prompt %s not edited: %s", prompt.code_id, type(exc).__name__)
+        await self._phone.prompt_refreshed(prompt.code_id)
+
+
+async def _wait_any(wake: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:
+    waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiter

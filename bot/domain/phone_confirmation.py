@@ -1,0 +1,349 @@
+"""Phone confirmation (R6-R8): the number, the SMS code, the reuse limit."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import logging
+import math
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.domain.accounts import Account, Step, next_step
+from bot.domain.clock import Clock
+from bot.domain.phones import PhoneProblem, classify_phone
+from bot.domain.policy import Policy
+from bot.domain.ports import (
+    OutgoingSms,
+    PhoneSlotTaken,
+    SmsCode,
+    SmsDeliveryError,
+    SmsSender,
+    Store,
+    Transaction,
+)
+
+log = logging.getLogger(__name__)
+
+_CODE_SEPARATORS = re.compile(r"[\s\-]")
+# Two accounts racing for the same free place of a number: the loser's transaction is
+# rolled back and tried again (it will then see the place taken).
+_CLAIM_TRIES = 3
+
+
+def new_code(length: int) -> str:
+    """R8: a random numeric code from the OS's CSPRNG."""
+    return f"{secrets.randbelow(10**length):0{length}d}"
+
+
+def code_digest(salt: str, code: str) -> str:
+    """What is stored instead of the code: SHA-256 of a random salt and the code."""
+    return hashlib.sha256(bytes.fromhex(salt) + code.encode("ascii")).hexdigest()
+
+
+def code_matches(code: SmsCode, given: str) -> bool:
+    # Constant time, so the answer's timing says nothing about how close a guess was.
+    return hmac.compare_digest(code_digest(code.salt, given), code.digest)
+
+
+@dataclass(frozen=True)
+class CodeSms:
+    """What the SMS says; the texts layer words it in the person's language."""
+
+    language: str
+    code: str
+    valid_for: timedelta
+
+
+class ComposeCodeSms(Protocol):
+    def __call__(self, content: CodeSms) -> str: ...
+
+
+@dataclass(frozen=True)
+class PendingCode:
+    """A live code as the person sees it: where it went, when it expires, when a new
+    one may be asked for."""
+
+    id: int
+    phone: str
+    sent_at: datetime
+    expires_at: datetime
+    resend_at: datetime
+    attempts_left: int
+
+    def expired(self, now: datetime) -> bool:
+        return now >= self.expires_at
+
+    def seconds_until_resend(self, now: datetime) -> int:
+        return max(0, math.ceil((self.resend_at - now).total_seconds()))
+
+
+class PhoneStatus(enum.Enum):
+    CODE_SENT = "code_sent"
+    CODE_ALREADY_SENT = "code_already_sent"  # the same number again, code still fresh
+    REFUSED = "refused"  # R6: see `problem`
+    LIMIT_REACHED = "limit_reached"  # R7
+    TOO_SOON = "too_soon"  # R8: see `seconds_left`
+    DELIVERY_FAILED = "delivery_failed"
+    NO_NUMBER = "no_number"  # a resend before any number was given
+    NOT_YET = "not_yet"  # no account, or the email is not confirmed
+    ALREADY_CONFIRMED = "already_confirmed"
+
+
+@dataclass(frozen=True)
+class PhoneOutcome:
+    status: PhoneStatus
+    account: Account | None = None
+    code: PendingCode | None = None
+    problem: PhoneProblem | None = None
+    seconds_left: int = 0
+
+
+class CodeStatus(enum.Enum):
+    CONFIRMED = "confirmed"
+    ALREADY_CONFIRMED = "already_confirmed"
+    WRONG = "wrong"  # see `attempts_left`
+    EXHAUSTED = "exhausted"  # the last allowed try was wrong: the code is void
+    EXPIRED = "expired"
+    NO_CODE = "no_code"
+    MALFORMED = "malformed"  # not N digits: not counted as a try
+    LIMIT_REACHED = "limit_reached"  # R7, checked again at confirmation
+    NOT_YET = "not_yet"
+
+
+@dataclass(frozen=True)
+class CodeOutcome:
+    status: CodeStatus
+    account: Account | None = None
+    attempts_left: int = 0
+
+
+@dataclass(frozen=True)
+class DuePrompt:
+    """A code prompt whose "The code didn't arrive?" button is now to be shown."""
+
+    code_id: int
+    chat_id: int
+    message_id: int
+    language: str
+    phone: str
+    expires_at: datetime
+
+
+class PhoneService:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        sms_sender: SmsSender,
+        compose_sms: ComposeCodeSms,
+        policy: Policy,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._sms_sender = sms_sender
+        self._compose_sms = compose_sms
+        self._policy = policy
+        self._clock = clock
+
+    @property
+    def policy(self) -> Policy:
+        return self._policy
+
+    async def submit_phone(
+        self, telegram_user_id: int, text: str, language: str, *, from_contact: bool = False
+    ) -> PhoneOutcome:
+        """R6-R8: checks the number and sends a code to it."""
+        verdict = classify_phone(text, from_contact=from_contact)
+        if not verdict.ok or verdict.e164 is None:
+            return PhoneOutcome(PhoneStatus.REFUSED, problem=verdict.problem)
+        return await self._send_code(telegram_user_id, verdict.e164, language, resend=False)
+
+    async def resend_code(self, telegram_user_id: int, language: str) -> PhoneOutcome:
+        """R8 "The code didn't arrive?": a new code to the same number, voiding the old."""
+        async with self._store.transaction() as tx:
+            account = await tx.accounts.by_telegram_user(telegram_user_id)
+            latest = None if account is None else await tx.sms_codes.latest(account.id)
+        refusal = self._not_at_phone_step(account)
+        if refusal is not None:
+            return refusal
+        if latest is None:
+            return PhoneOutcome(PhoneStatus.NO_NUMBER, account=account)
+        return await self._send_code(telegram_user_id, latest.phone, language, resend=True)
+
+    async def check_code(self, telegram_user_id: int, text: str) -> CodeOutcome:
+        """R8 and R7: the code confirms the number, if the number still has a free place."""
+        given = _CODE_SEPARATORS.sub("", text)
+        if not (given.isascii() and given.isdigit() and len(given) == self._policy.sms_code_length):
+            return CodeOutcome(CodeStatus.MALFORMED)
+        for _ in range(_CLAIM_TRIES):
+            try:
+                async with self._store.transaction() as tx:
+                    return await self._check_code(tx, telegram_user_id, given)
+            except PhoneSlotTaken:
+                continue
+        return CodeOutcome(CodeStatus.LIMIT_REACHED)
+
+    async def pending_code(self, account_id: int) -> PendingCode | None:
+        """The live code of the account, expired or not (for resuming, R12)."""
+        async with self._store.transaction() as tx:
+            latest = await tx.sms_codes.latest(account_id)
+        return None if latest is None or not latest.live else self._pending(latest)
+
+    async def remember_prompt(
+        self, code_id: int, chat_id: int, message_id: int, language: str
+    ) -> None:
+        """The message that asks for the code, to be given the resend button later."""
+        async with self._store.transaction() as tx:
+            await tx.sms_codes.set_prompt(code_id, chat_id, message_id, language)
+
+    async def prompts_due(self, limit: int = 50) -> list[DuePrompt]:
+        sent_before = self._clock.now() - self._resend_delay
+        async with self._store.transaction() as tx:
+            codes = await tx.sms_codes.prompts_due(sent_before, limit)
+        return [
+            DuePrompt(
+                code_id=c.id,
+                chat_id=c.prompt_chat_id,
+                message_id=c.prompt_message_id,
+                language=c.prompt_language or "en",
+                phone=c.phone,
+                expires_at=c.expires_at,
+            )
+            for c in codes
+            if c.prompt_chat_id is not None and c.prompt_message_id is not None
+        ]
+
+    async def next_prompt_due(self) -> datetime | None:
+        async with self._store.transaction() as tx:
+            sent_at = await tx.sms_codes.next_prompt_sent_at()
+        return None if sent_at is None else sent_at + self._resend_delay
+
+    async def prompt_refreshed(self, code_id: int) -> None:
+        async with self._store.transaction() as tx:
+            await tx.sms_codes.mark_prompt_refreshed(code_id, self._clock.now())
+
+    # -- inside --------------------------------------------------------------------
+    @property
+    def _resend_delay(self) -> timedelta:
+        return timedelta(seconds=self._policy.sms_resend_seconds)
+
+    def _pending(self, code: SmsCode) -> PendingCode:
+        assert code.sent_at is not None
+        return PendingCode(
+            id=code.id,
+            phone=code.phone,
+            sent_at=code.sent_at,
+            expires_at=code.expires_at,
+            resend_at=code.sent_at + self._resend_delay,
+            attempts_left=max(0, self._policy.sms_max_attempts - code.attempts),
+        )
+
+    def _not_at_phone_step(self, account: Account | None) -> PhoneOutcome | None:
+        step = next_step(account, self._policy)
+        if step in (Step.SIGN_UP, Step.EMAIL):
+            return PhoneOutcome(PhoneStatus.NOT_YET, account=account)
+        if step is not Step.PHONE:
+            return PhoneOutcome(PhoneStatus.ALREADY_CONFIRMED, account=account)
+        return None
+
+    async def _send_code(
+        self, telegram_user_id: int, phone: str, language: str, *, resend: bool
+    ) -> PhoneOutcome:
+        now = self._clock.now()
+        code = new_code(self._policy.sms_code_length)
+        salt = secrets.token_hex(16)
+        async with self._store.transaction() as tx:
+            account = await tx.accounts.by_telegram_user(telegram_user_id)
+            refusal = self._not_at_phone_step(account)
+            if refusal is not None:
+                return refusal
+            assert account is not None
+            latest = await tx.sms_codes.latest(account.id)
+            if latest is not None and latest.sent_at is not None:
+                wait = (latest.sent_at + self._resend_delay - now).total_seconds()
+                if wait > 0:
+                    if not resend and latest.phone == phone and latest.live:
+                        # The same number again within the minute: a second tap, or this
+                        # update delivered again after a crash. The code sent stands.
+                        return PhoneOutcome(
+                            PhoneStatus.CODE_ALREADY_SENT,
+                            account=account,
+                            code=self._pending(latest),
+                        )
+                    return PhoneOutcome(
+                        PhoneStatus.TOO_SOON, account=account, seconds_left=math.ceil(wait)
+                    )
+            # R7, before any SMS is sent (and again when the code is confirmed).
+            others = [a for a in await tx.phones.holders(phone) if a != account.id]
+            if len(others) >= self._policy.phone_max_accounts:
+                return PhoneOutcome(PhoneStatus.LIMIT_REACHED, account=account)
+            code_id = await tx.sms_codes.add(
+                account.id,
+                phone,
+                salt,
+                code_digest(salt, code),
+                now,
+                now + timedelta(seconds=self._policy.sms_code_ttl_seconds),
+            )
+        text = self._compose_sms(
+            CodeSms(
+                language=language,
+                code=code,
+                valid_for=timedelta(seconds=self._policy.sms_code_ttl_seconds),
+            )
+        )
+        try:
+            await self._sms_sender.send(OutgoingSms(phone=phone, text=text))
+        except SmsDeliveryError as exc:
+            log.warning("SMS code for account %s not delivered: %s", account.id, exc)
+            async with self._store.transaction() as tx:
+                # Not sent: it must not start the resend timer, and the code that was
+                # sent before (if any) keeps working.
+                await tx.sms_codes.void(code_id, self._clock.now())
+            return PhoneOutcome(PhoneStatus.DELIVERY_FAILED, account=account)
+        async with self._store.transaction() as tx:
+            sent_at = self._clock.now()
+            await tx.sms_codes.void_others(account.id, keep_code_id=code_id, at=sent_at)
+            await tx.sms_codes.mark_sent(code_id, sent_at)
+            stored = await tx.sms_codes.get(code_id)
+        assert stored is not None
+        return PhoneOutcome(PhoneStatus.CODE_SENT, account=account, code=self._pending(stored))
+
+    async def _check_code(self, tx: Transaction, telegram_user_id: int, given: str) -> CodeOutcome:
+        now = self._clock.now()
+        account = await tx.accounts.by_telegram_user(telegram_user_id)
+        step = next_step(account, self._policy)
+        if account is None or step in (Step.SIGN_UP, Step.EMAIL):
+            return CodeOutcome(CodeStatus.NOT_YET, account=account)
+        if step is not Step.PHONE:
+            return CodeOutcome(CodeStatus.ALREADY_CONFIRMED, account=account)
+        code = await tx.sms_codes.latest(account.id)
+        if code is None:
+            return CodeOutcome(CodeStatus.NO_CODE, account=account)
+        if not code.live:
+            exhausted = code.attempts >= self._policy.sms_max_attempts
+            status = CodeStatus.EXHAUSTED if exhausted else CodeStatus.NO_CODE
+            return CodeOutcome(status, account=account)
+        if now >= code.expires_at:
+            return CodeOutcome(CodeStatus.EXPIRED, account=account)
+        if not code_matches(code, given):
+            tries = await tx.sms_codes.record_wrong_attempt(
+                code.id, self._policy.sms_max_attempts, now
+            )
+            left = self._policy.sms_max_attempts - tries
+            if tries == 0 or left <= 0:
+                return CodeOutcome(CodeStatus.EXHAUSTED, account=account)
+            return CodeOutcome(CodeStatus.WRONG, account=account, attempts_left=left)
+        if not await tx.sms_codes.use(code.id, now):
+            return CodeOutcome(CodeStatus.NO_CODE, account=account)
+        # R7 again, atomically: a constraint on the number's places decides.
+        if not await tx.phones.claim(code.phone, account.id, self._policy.phone_max_accounts, now):
+            await tx.sms_codes.void(code.id, now)
+            return CodeOutcome(CodeStatus.LIMIT_REACHED, account=account)
+        await tx.accounts.confirm_phone(account.id, code.phone, now)
+        return CodeOutcome(CodeStatus.CONFIRMED, account=await tx.accounts.get(account.id))

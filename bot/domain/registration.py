@@ -1,0 +1,55 @@
+"""Where a person is in the registration (R12): derived from what is stored, never
+from what the conversation last asked, so any restart resumes at the right place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.accounts import Account, Progress, Step, confirmation_progress, next_step
+from bot.domain.clock import Clock
+from bot.domain.phone_confirmation import PendingCode, PhoneService
+from bot.domain.policy import Policy
+from bot.domain.ports import Store
+
+
+@dataclass(frozen=True)
+class Position:
+    account: Account | None
+    step: Step
+    # Email step: the newest link has expired or was never delivered, so the person
+    # is offered a fresh one rather than told to look for the old email.
+    link_expired: bool = False
+    # Phone step: the live code, if one was sent (it may have expired meanwhile).
+    code: PendingCode | None = None
+    progress: tuple[tuple[Step, Progress], ...] = ()
+
+
+class RegistrationService:
+    def __init__(self, *, store: Store, phone: PhoneService, policy: Policy, clock: Clock) -> None:
+        self._store = store
+        self._phone = phone
+        self._policy = policy
+        self._clock = clock
+
+    @property
+    def policy(self) -> Policy:
+        return self._policy
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    async def position(self, telegram_user_id: int) -> Position:
+        async with self._store.transaction() as tx:
+            account = await tx.accounts.by_telegram_user(telegram_user_id)
+            token = None if account is None else await tx.email_tokens.latest_delivered(account.id)
+        step = next_step(account, self._policy)
+        progress = tuple(confirmation_progress(account, self._policy))
+        if step is Step.EMAIL:
+            now = self._clock.now()
+            expired = token is None or not token.usable or now >= token.expires_at
+            return Position(account, step, link_expired=expired, progress=progress)
+        if step is Step.PHONE and account is not None:
+            code = await self._phone.pending_code(account.id)
+            return Position(account, step, code=code, progress=progress)
+        return Position(account, step, progress=progress)
