@@ -10,10 +10,17 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import StorageKey
-from aiogram.methods import AnswerCallbackQuery, DeleteMessage, SendMessage, TelegramMethod
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteMessage,
+    EditMessageText,
+    SendMessage,
+    TelegramMethod,
+)
 from aiogram.types import (
     CallbackQuery,
     Chat,
+    Contact,
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardMarkup,
@@ -49,6 +56,10 @@ class Replies:
         return all(fragment.lower() in self.text.lower() for fragment in fragments)
 
     @property
+    def edits(self) -> list[EditMessageText]:
+        return [c for c in self.calls if isinstance(c, EditMessageText)]
+
+    @property
     def deleted(self) -> list[int]:
         return [c.message_id for c in self.calls if isinstance(c, DeleteMessage)]
 
@@ -57,12 +68,21 @@ class Replies:
         return [c for c in self.calls if isinstance(c, AnswerCallbackQuery)]
 
     def inline_buttons(self) -> list[tuple[str, str]]:
+        """The inline buttons of every message sent or edited, in order."""
         found: list[tuple[str, str]] = []
-        for message in self.messages:
-            if isinstance(message.reply_markup, InlineKeyboardMarkup):
-                for row in message.reply_markup.inline_keyboard:
+        for call in self.calls:
+            markup = (
+                getattr(call, "reply_markup", None)
+                if isinstance(call, SendMessage | EditMessageText)
+                else None
+            )
+            if isinstance(markup, InlineKeyboardMarkup):
+                for row in markup.inline_keyboard:
                     found.extend((b.text, b.callback_data or "") for b in row)
         return found
+
+    def has_button(self, callback_data: str) -> bool:
+        return any(data == callback_data for _, data in self.inline_buttons())
 
     def asks_for_contact(self) -> bool:
         for message in self.messages:
@@ -117,6 +137,15 @@ class ChatDriver:
     async def feed_edited(self, **content: Any) -> Replies:
         edited = self.message(edit_date=int(datetime.now(UTC).timestamp()), **content)
         return await self.feed(Update(update_id=next(_update_ids), edited_message=edited))
+
+    async def send_contact(self, phone_number: str, *, owner: int | None = None) -> Replies:
+        """Shares a contact; by default the person's own (Telegram sets its user_id)."""
+        contact = Contact(
+            phone_number=phone_number,
+            first_name="Person",
+            user_id=self.user.id if owner is None else owner,
+        )
+        return await self.feed_message(contact=contact)
 
     async def send_sticker(self) -> Replies:
         sticker = Sticker(

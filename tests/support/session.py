@@ -26,6 +26,7 @@ class RecordingSession(BaseSession):
         super().__init__()
         self.calls: list[TelegramMethod[Any]] = []
         self._message_ids = itertools.count(10_000)
+        self.last_message_id: int | None = None  # of the last message sent
 
     async def close(self) -> None:
         return None
@@ -50,8 +51,12 @@ class RecordingSession(BaseSession):
             result = BOT_USER
         elif isinstance(method, SendMessage | EditMessageText):
             chat_id = method.chat_id if isinstance(method.chat_id, int) else 0
+            if isinstance(method, SendMessage):
+                self.last_message_id = message_id = next(self._message_ids)
+            else:
+                message_id = method.message_id or 0
             result = Message(
-                message_id=next(self._message_ids),
+                message_id=message_id,
                 date=datetime.now(UTC),
                 chat=Chat(id=chat_id, type="private"),
                 from_user=BOT_USER,

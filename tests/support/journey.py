@@ -1,0 +1,43 @@
+"""Taking a person to a given step through the dispatcher, shared by handler tests."""
+
+from __future__ import annotations
+
+from bot.app import Services, build_services
+from bot.domain.policy import Policy
+from states import Registration
+from storage.database import Database
+from storage.repositories import SqliteStore
+from tests.conftest import GOOD_PASSWORD, WORK_EMAIL, cheap_hasher, link_in
+from tests.support.chat import ChatDriver, Replies
+from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
+from tests.support.session import BOT_USER
+
+
+async def at_phone_step(chat: ChatDriver, outbox: EmailOutbox, email: str = WORK_EMAIL) -> None:
+    await chat.send("/start")
+    await chat.send(email)
+    await chat.send(GOOD_PASSWORD)
+    await chat.send(f"/start {link_in(outbox.sent[-1])}")
+    assert await chat.is_in(Registration.phone)
+
+
+async def at_code_step(chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox) -> Replies:
+    await at_phone_step(chat, outbox)
+    replies = await chat.send("+7 916 123-45-67")
+    assert await chat.is_in(Registration.sms_code)
+    return replies
+
+
+def services_on(
+    database: Database, policy: Policy, outbox: EmailOutbox, sms: SmsOutbox, clock: FakeClock
+) -> Services:
+    return build_services(
+        store=SqliteStore(database),
+        policy=policy,
+        hasher=cheap_hasher(),
+        email_sender=outbox,
+        sms_sender=sms,
+        email_from="noreply@mcs.mail.ru",
+        bot_username=str(BOT_USER.username),
+        clock=clock,
+    )
