@@ -112,7 +112,9 @@ class ConsoleSession(BaseSession):
         elif isinstance(method, SendMessage):
             result = self._show(method.text, method.reply_markup)
         elif isinstance(method, EditMessageText):
-            self._out(f"bot (edited)> {plain(method.text or '')}")
+            self._out("")
+            for line in plain(method.text or "").splitlines() or [""]:
+                self._out(f"bot (edited)> {line}")
             self._show_buttons(method.reply_markup, None)
             result = True
         elif isinstance(method, EditMessageReplyMarkup):

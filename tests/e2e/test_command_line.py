@@ -46,7 +46,12 @@ def test_without_a_token_polling_stops_with_exit_code_2_and_names_the_way_out(
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("SMTP_PORT", "abc"), ("CARD_CHECK_AMOUNT_RUB", "900"), ("EMAIL_BACKEND", "carrier-pigeon")],
+    [
+        ("SMTP_PORT", "abc"),
+        ("CARD_CHECK_AMOUNT_RUB", "900"),
+        ("EMAIL_BACKEND", "carrier-pigeon"),
+        ("SMS_HTTP_URL", "ftp://gateway"),
+    ],
 )
 def test_a_bad_setting_stops_start_up_with_one_line_that_names_it(
     tmp_path: Path, name: str, value: str
@@ -55,6 +60,15 @@ def test_a_bad_setting_stops_start_up_with_one_line_that_names_it(
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert name in line
+
+
+def test_the_http_sms_backend_without_a_gateway_url_is_refused_at_start_up(
+    tmp_path: Path,
+) -> None:
+    result = run_bot(["console"], tmp_path, SMS_BACKEND="http")
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "SMS_HTTP_URL" in line
 
 
 def test_a_setting_from_the_env_file_is_read(tmp_path: Path) -> None:
@@ -84,6 +98,18 @@ def test_the_console_signs_up_follows_the_printed_link_and_resumes_after_reopeni
     assert "Step 2 of 3: your phone number" in third.stdout
     assert "[1] Share my phone number" in third.stdout
     assert (tmp_path / "data" / "onboarding.sqlite3").exists()
+
+    # The SMS is printed in place; the code typed in a later session confirms the phone.
+    fourth = run_bot(["console"], tmp_path, stdin="1\n79161234567\n")
+    assert fourth.returncode == 0, fourth.stderr
+    assert "SMS to +79161234567" in fourth.stdout
+    code = re.search(r"confirmation code is (\d+)", fourth.stdout)
+    assert code, fourth.stdout
+
+    fifth = run_bot(["console"], tmp_path, stdin=f"{code[1]}\n")
+    assert fifth.returncode == 0, fifth.stderr
+    assert "+7 916 123-45-67 is confirmed" in fifth.stdout
+    assert "payment card" in fifth.stdout
 
 
 def test_the_console_chooses_buttons_by_number(tmp_path: Path) -> None:

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import signal
-import sys
-from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import TOKEN, BotProcess
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.e2e
 
-TOKEN = "4242:E2E-SECRET-TOKEN"
 PASSWORD = "Correct-Horse-42"
 EMAIL = "dana@corp.example"
 ALICE, BOB = 501, 502
@@ -30,69 +25,6 @@ def link_token(message: EmailMessage) -> str:
     found = re.search(r"https://t\.me/vkcloud_e2e_bot\?start=([A-Za-z0-9_-]+)", body.get_content())
     assert found, "the email carries the deep link with the bot's username from getMe"
     return found[1]
-
-
-class BotProcess:
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.env = env
-        self.cwd = cwd
-        self.log_path = cwd / "bot.log"
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        log = self.log_path.open("ab")
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", env=self.env, cwd=self.cwd, stdout=log, stderr=log
-        )
-        log.close()
-
-    async def stop(self) -> int:
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-        return await asyncio.wait_for(self.process.wait(), 30)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[SmtpSink]:
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
-async def bot_process(
-    telegram: FakeTelegram, smtp: SmtpSink, tmp_path: Path
-) -> AsyncIterator[BotProcess]:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": telegram.url,
-        "DATABASE_PATH": str(tmp_path / "data" / "bot.sqlite3"),
-        "EMAIL_BACKEND": "smtp",
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp.port),
-        "LOG_LEVEL": "DEBUG",
-        # So that "Send confirmation again" can be tried without waiting a minute.
-        "EMAIL_RESEND_SECONDS": "0",
-    }
-    process = BotProcess(env, tmp_path)
-    await process.start()
-    yield process
-    await process.stop()
 
 
 async def test_sign_up_to_the_phone_question_through_the_real_process(

@@ -87,6 +87,23 @@ class FakeTelegram:
         await self._push({"message": message})
         return message_id
 
+    async def send_contact(self, user_id: int, phone_number: str, owner: int | None = None) -> int:
+        """Shares a contact, the person's own unless `owner` says otherwise."""
+        message_id = next(self._message_ids)
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private"},
+            "from": self.user(user_id),
+            "contact": {
+                "phone_number": phone_number,
+                "first_name": "Person",
+                "user_id": user_id if owner is None else owner,
+            },
+        }
+        await self._push({"message": message})
+        return message_id
+
     async def press(self, user_id: int, data: str) -> None:
         await self._push(
             {
@@ -189,8 +206,9 @@ class FakeTelegram:
             return BOT
         if method in {"sendMessage", "editMessageText"}:
             chat_id = int(params["chat_id"])
+            edited = method == "editMessageText"
             return {
-                "message_id": next(self._message_ids),
+                "message_id": int(params["message_id"]) if edited else next(self._message_ids),
                 "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private"},
                 "from": BOT,

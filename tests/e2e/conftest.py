@@ -1,0 +1,103 @@
+"""The real `python -m bot` process and the local servers it talks to."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.sms_sink import SmsSink
+from tests.support.smtp import SmtpSink
+
+TOKEN = "4242:E2E-SECRET-TOKEN"
+SMS_TOKEN = "sms-gateway-secret"
+SMS_RESEND_SECONDS = 4
+
+
+class BotProcess:
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.env = env
+        self.cwd = cwd
+        self.log_path = cwd / "bot.log"
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", env=self.env, cwd=self.cwd, stdout=log, stderr=log
+        )
+        log.close()
+
+    async def kill(self) -> None:
+        """SIGKILL: no cleanup of any kind, as in a crash or an OOM kill."""
+        assert self.process is not None
+        self.process.kill()
+        await asyncio.wait_for(self.process.wait(), 30)
+
+    async def stop(self) -> int:
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.process.wait(), 30)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram(TOKEN)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def sms_gateway() -> AsyncIterator[SmsSink]:
+    sink = SmsSink()
+    await sink.start()
+    yield sink
+    await sink.stop()
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+async def bot_process(
+    telegram: FakeTelegram, smtp: SmtpSink, sms_gateway: SmsSink, tmp_path: Path
+) -> AsyncIterator[BotProcess]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": telegram.url,
+        "DATABASE_PATH": str(tmp_path / "data" / "bot.sqlite3"),
+        "EMAIL_BACKEND": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        "LOG_LEVEL": "DEBUG",
+        # So that "Send confirmation again" can be tried without waiting a minute.
+        "EMAIL_RESEND_SECONDS": "0",
+        "SMS_BACKEND": "http",
+        "SMS_HTTP_URL": sms_gateway.url,
+        "SMS_HTTP_TOKEN": SMS_TOKEN,
+        # Short enough to wait for the "didn't arrive?" button, long enough that a
+        # /resend sent right after the code is certainly early.
+        "SMS_RESEND_SECONDS": str(SMS_RESEND_SECONDS),
+    }
+    process = BotProcess(env, tmp_path)
+    await process.start()
+    yield process
+    await process.stop()
