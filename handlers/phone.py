@@ -64,7 +64,9 @@ async def code_typed(
         # A number, not a code: the person is correcting the number.
         await phone_typed(message, state, bot, phone, flow, t)
         return
-    outcome = await phone.check_code(message.from_user.id, message.text)
+    outcome = await phone.check_code(
+        message.from_user.id, message.text, attempt_key=message.message_id
+    )
     await show_code_outcome(outcome, message.from_user.id, message.chat.id, state, bot, flow, t)
 
 

@@ -266,17 +266,31 @@ class SqliteSmsCodes:
             (to_db(at), account_id, keep_code_id),
         )
 
-    async def record_wrong_attempt(self, code_id: int, max_attempts: int, at: datetime) -> int:
+    async def record_wrong_attempt(
+        self, code_id: int, max_attempts: int, at: datetime, attempt_key: int | None
+    ) -> int:
         # One statement: the count and the voiding cannot be split by another try.
         async with self._db.execute(
-            "UPDATE sms_codes SET attempts = attempts + 1,"
+            "UPDATE sms_codes SET attempts = attempts + 1, last_attempt_key = ?,"
             " voided_at = CASE WHEN attempts + 1 >= ? THEN ? ELSE NULL END"
             " WHERE id = ? AND sent_at IS NOT NULL AND used_at IS NULL AND voided_at IS NULL"
+            " AND (? IS NULL OR last_attempt_key IS NOT ?)"
             " RETURNING attempts",
-            (max_attempts, to_db(at), code_id),
+            (attempt_key, max_attempts, to_db(at), code_id, attempt_key, attempt_key),
         ) as cursor:
             row = await cursor.fetchone()
-        return 0 if row is None else int(row[0])
+        if row is not None:
+            return int(row[0])
+        if attempt_key is not None:
+            # This very try was counted already (the message came again).
+            async with self._db.execute(
+                "SELECT attempts FROM sms_codes WHERE id = ? AND last_attempt_key = ?",
+                (code_id, attempt_key),
+            ) as cursor:
+                again = await cursor.fetchone()
+            if again is not None:
+                return int(again[0])
+        return 0
 
     async def use(self, code_id: int, at: datetime) -> bool:
         cursor = await self._db.execute(

@@ -175,15 +175,21 @@ class PhoneService:
             return PhoneOutcome(PhoneStatus.NO_NUMBER, account=account)
         return await self._send_code(telegram_user_id, latest.phone, language, resend=True)
 
-    async def check_code(self, telegram_user_id: int, text: str) -> CodeOutcome:
-        """R8 and R7: the code confirms the number, if the number still has a free place."""
+    async def check_code(
+        self, telegram_user_id: int, text: str, attempt_key: int | None = None
+    ) -> CodeOutcome:
+        """R8 and R7: the code confirms the number, if the number still has a free place.
+
+        `attempt_key` names the try (the message it came in): the same try seen again
+        after a crash gets the same answer and does not use up another attempt (R19).
+        """
         given = _CODE_SEPARATORS.sub("", text)
         if not (given.isascii() and given.isdigit() and len(given) == self._policy.sms_code_length):
             return CodeOutcome(CodeStatus.MALFORMED)
         for _ in range(_CLAIM_TRIES):
             try:
                 async with self._store.transaction() as tx:
-                    return await self._check_code(tx, telegram_user_id, given)
+                    return await self._check_code(tx, telegram_user_id, given, attempt_key)
             except PhoneSlotTaken:
                 continue
         return CodeOutcome(CodeStatus.LIMIT_REACHED)
@@ -314,7 +320,9 @@ class PhoneService:
         assert stored is not None
         return PhoneOutcome(PhoneStatus.CODE_SENT, account=account, code=self._pending(stored))
 
-    async def _check_code(self, tx: Transaction, telegram_user_id: int, given: str) -> CodeOutcome:
+    async def _check_code(
+        self, tx: Transaction, telegram_user_id: int, given: str, attempt_key: int | None
+    ) -> CodeOutcome:
         now = self._clock.now()
         account = await tx.accounts.by_telegram_user(telegram_user_id)
         step = next_step(account, self._policy)
@@ -333,7 +341,7 @@ class PhoneService:
             return CodeOutcome(CodeStatus.EXPIRED, account=account)
         if not code_matches(code, given):
             tries = await tx.sms_codes.record_wrong_attempt(
-                code.id, self._policy.sms_max_attempts, now
+                code.id, self._policy.sms_max_attempts, now, attempt_key
             )
             left = self._policy.sms_max_attempts - tries
             if tries == 0 or left <= 0:

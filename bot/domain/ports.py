@@ -146,9 +146,12 @@ class SmsCodeRepository(Protocol):
 
     async def void_others(self, account_id: int, keep_code_id: int, at: datetime) -> None: ...
 
-    async def record_wrong_attempt(self, code_id: int, max_attempts: int, at: datetime) -> int:
+    async def record_wrong_attempt(
+        self, code_id: int, max_attempts: int, at: datetime, attempt_key: int | None
+    ) -> int:
         """Counts a wrong try on a live code and voids it at `max_attempts`; returns the
-        count after this try, or 0 if the code was no longer live."""
+        count after this try, or 0 if the code was no longer live. A try with the same
+        `attempt_key` as the last one is not counted again: its count is returned."""
         ...
 
     async def use(self, code_id: int, at: datetime) -> bool:

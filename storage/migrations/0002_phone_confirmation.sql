@@ -13,6 +13,9 @@ CREATE TABLE sms_codes (
     -- Set once the gateway accepted the SMS: an unsent code never starts the resend timer.
     sent_at              TEXT,
     attempts             INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    -- The message of the last wrong try: the same message delivered again after a
+    -- crash (R19) is answered the same way without costing a second try.
+    last_attempt_key     INTEGER,
     used_at              TEXT,
     voided_at            TEXT,
     -- The message asking for the code, given the "didn't arrive?" button after the delay.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from aiogram import Bot
+from aiogram.types import Update
 
 from bot.app import Services, create_dispatcher
 from bot.domain.policy import Policy
@@ -244,6 +245,23 @@ async def test_wrong_codes_count_down_then_the_code_is_void_and_a_new_one_offere
     too_late = await chat.send(right)
     assert not too_late.mentions("is confirmed")
     assert await chat.is_in(Registration.sms_code)
+
+
+async def test_a_wrong_code_delivered_twice_costs_one_attempt(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox, policy: Policy
+) -> None:
+    # R19: after a crash Telegram delivers the unacknowledged update again.
+    await at_code_step(chat, outbox, sms)
+    update = Update(update_id=987_654, message=chat.message(text=wrong_code(sms.last_code())))
+
+    first = await chat.feed(update)
+    again = await chat.feed(update)
+    later = await chat.send(wrong_code(sms.last_code()))
+
+    left = policy.sms_max_attempts - 1
+    assert first.mentions(f"attempts left: {left}")
+    assert again.mentions(f"attempts left: {left}")
+    assert later.mentions(f"attempts left: {left - 1}")
 
 
 async def test_text_that_is_not_a_code_is_not_counted(
