@@ -17,6 +17,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from bot.domain.clock import Clock
 from bot.domain.phone_confirmation import DuePrompt, PhoneService
 from bot.domain.phones import display_phone
+from bot.domain.policy import Policy
 from bot.keyboards import code_keyboard
 from bot.safe_logging import describe_exception
 from bot.texts import texts_for
@@ -29,10 +30,9 @@ _IDLE_SECONDS = 60.0
 _ERROR_BACKOFF_SECONDS = 5.0
 
 
-def code_prompt_text(phone: PhoneService, language: str, e164: str, wait_seconds: int) -> str:
+def code_prompt_text(policy: Policy, language: str, e164: str, wait_seconds: int) -> str:
     """The question for the code; the same words whether sent or edited later."""
     t = texts_for(language)
-    policy = phone.policy
     intro = t(
         "code_prompt",
         phone=display_phone(e164),
@@ -83,7 +83,7 @@ class CodePromptRefresher:
             await bot.edit_message_text(
                 chat_id=prompt.chat_id,
                 message_id=prompt.message_id,
-                text=code_prompt_text(self._phone, prompt.language, prompt.phone, 0),
+                text=code_prompt_text(self._phone.policy, prompt.language, prompt.phone, 0),
                 reply_markup=code_keyboard(t, resend_ready=True),
             )
         except (TelegramBadRequest, TelegramForbiddenError) as exc:

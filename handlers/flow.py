@@ -108,7 +108,7 @@ class Flow:
         # again at this step is simply taken as the number (the same one: no new SMS).
         message = await bot.send_message(
             chat_id,
-            code_prompt_text(self._phone, t.language, code.phone, wait),
+            code_prompt_text(self.policy, t.language, code.phone, wait),
             reply_markup=code_keyboard(t, resend_ready=wait == 0),
         )
         if wait > 0:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -17,14 +15,11 @@ from bot.domain.phone_confirmation import (
     PhoneService,
     PhoneStatus,
 )
-from bot.domain.phones import display_phone
+from bot.domain.phones import display_phone, looks_like_phone_number
 from bot.keyboards import ChangePhone, ResendSms, code_keyboard, phone_request_keyboard
 from bot.texts import Texts
 from handlers.flow import Flow
 from states import Registration
-
-# At the code step, a message with this many digits is a (corrected) phone number.
-_PHONE_DIGITS = 10
 
 
 async def phone_typed(
@@ -60,8 +55,8 @@ async def code_typed(
 ) -> None:
     assert message.text is not None
     assert message.from_user is not None
-    if len(re.sub(r"\D", "", message.text)) >= _PHONE_DIGITS:
-        # A number, not a code: the person is correcting the number.
+    if looks_like_phone_number(message.text):
+        # The person is correcting the number.
         await phone_typed(message, state, bot, phone, flow, t)
         return
     outcome = await phone.check_code(

@@ -89,6 +89,12 @@ def classify_phone(text: str, *, from_contact: bool = False) -> PhoneVerdict:
     return PhoneVerdict(problem=PhoneProblem.NOT_MOBILE)
 
 
+def looks_like_phone_number(text: str) -> bool:
+    """At the code step: ten digits or more is a (corrected) phone number, not a code
+    (codes have at most 9 digits by policy, and a Russian number has 10 after +7)."""
+    return sum(ch.isdigit() for ch in text) >= 10 and len(text) <= _MAX_INPUT_LENGTH
+
+
 def display_phone(e164: str) -> str:
     """The number as people write it: +7 916 123-45-67."""
     return phonenumbers.format_number(phonenumbers.parse(e164), PhoneNumberFormat.INTERNATIONAL)

@@ -106,8 +106,9 @@ class Policy:
             )
         if self.autopay_max_rub < self.autopay_min_rub:
             raise PolicyError("autopay_max_rub", "must not be below autopay_min_rub")
-        if not 4 <= self.sms_code_length <= 10:
-            raise PolicyError("sms_code_length", "must be between 4 and 10")
+        # Below 10 digits, so a code is never taken for a phone number at the code step.
+        if not 4 <= self.sms_code_length <= 9:
+            raise PolicyError("sms_code_length", "must be between 4 and 9")
 
     def is_card_exempt(self, email: str) -> bool:
         """R9: corporate domains with special conditions skip the card step."""

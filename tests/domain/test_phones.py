@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.phones import PhoneProblem, classify_phone, display_phone
+from bot.domain.phones import (
+    PhoneProblem,
+    classify_phone,
+    display_phone,
+    looks_like_phone_number,
+)
 
 MOBILE = "+79161234567"
 
@@ -95,3 +100,10 @@ def test_a_kazakh_contact_without_plus_is_refused_as_kazakh() -> None:
 
 def test_numbers_are_shown_the_way_people_write_them() -> None:
     assert display_phone(MOBILE) == "+7 916 123-45-67"
+
+
+def test_at_the_code_step_ten_digits_are_a_number_and_fewer_are_a_code() -> None:
+    assert looks_like_phone_number("+7 999 765-43-21")
+    assert looks_like_phone_number("9997654321")
+    assert not looks_like_phone_number("123 456")
+    assert not looks_like_phone_number("123456789")
