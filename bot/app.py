@@ -16,13 +16,17 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 import handlers
 from bot.adapters.email import ConsoleEmailSender, SmtpEmailSender
 from bot.adapters.hashing import Argon2idHasher
+from bot.adapters.payments import SandboxPaymentGateway, TelegramPaymentGateway
 from bot.adapters.sms import ConsoleSmsSender, HttpSmsSender
 from bot.code_prompts import CodePromptRefresher
+from bot.domain.activation import ActivationService
+from bot.domain.autopay import AutopayService
+from bot.domain.card import CardService
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.passwords import PasswordHasher
 from bot.domain.phone_confirmation import PhoneService
 from bot.domain.policy import Policy
-from bot.domain.ports import EmailSender, SmsSender, Store
+from bot.domain.ports import EmailSender, PaymentGateway, SmsSender, Store
 from bot.domain.preferences import PreferenceService
 from bot.domain.registration import RegistrationService
 from bot.domain.signup import SignupService
@@ -44,6 +48,9 @@ class Services:
     phone: PhoneService
     registration: RegistrationService
     code_prompts: CodePromptRefresher
+    card: CardService
+    autopay: AutopayService
+    activation: ActivationService
 
     def as_kwargs(self) -> dict[str, Any]:
         return {
@@ -52,6 +59,9 @@ class Services:
             "phone": self.phone,
             "registration": self.registration,
             "code_prompts": self.code_prompts,
+            "card": self.card,
+            "autopay": self.autopay,
+            "activation": self.activation,
         }
 
 
@@ -62,6 +72,7 @@ def build_services(
     hasher: PasswordHasher,
     email_sender: EmailSender,
     sms_sender: SmsSender,
+    payment_gateway: PaymentGateway,
     email_from: str,
     bot_username: str,
     clock: Clock | None = None,
@@ -89,6 +100,9 @@ def build_services(
         phone=phone,
         registration=RegistrationService(store=store, phone=phone, policy=policy, clock=clock),
         code_prompts=CodePromptRefresher(phone, clock),
+        card=CardService(store=store, gateway=payment_gateway, policy=policy, clock=clock),
+        autopay=AutopayService(store=store, policy=policy, clock=clock),
+        activation=ActivationService(store=store, policy=policy, clock=clock),
     )
 
 
@@ -103,6 +117,7 @@ def create_dispatcher(
     flow = Flow(
         registration=services.registration,
         phone=services.phone,
+        card=services.card,
         code_prompts=services.code_prompts,
     )
     dp = Dispatcher(
@@ -143,6 +158,16 @@ def sms_sender_from(settings: Settings) -> ConsoleSmsSender | HttpSmsSender:
     return ConsoleSmsSender()
 
 
+def payment_gateway_from(
+    settings: Settings, bot: Bot, *, console: bool = False
+) -> TelegramPaymentGateway | SandboxPaymentGateway:
+    # The console has no Telegram to show an invoice in: it always uses the sandbox.
+    if settings.payment_backend == "telegram" and not console:
+        assert settings.payment_provider_token is not None  # the settings refuse it unset
+        return TelegramPaymentGateway(bot, settings.payment_provider_token.get_secret_value())
+    return SandboxPaymentGateway(bot)
+
+
 def hasher_from(settings: Settings) -> Argon2idHasher:
     return Argon2idHasher(
         time_cost=settings.password_hash_time_cost,
@@ -160,7 +185,11 @@ class Runtime:
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, bot: Bot, *, email_sender: EmailSender | None = None
+    settings: Settings,
+    bot: Bot,
+    *,
+    email_sender: EmailSender | None = None,
+    console: bool = False,
 ) -> AsyncIterator[Runtime]:
     """Opens the database, builds the services and the dispatcher, and keeps the code
     prompts' schedule running; when the block ends (after the dispatcher has stopped)
@@ -178,6 +207,7 @@ async def open_runtime(
             hasher=hasher_from(settings),
             email_sender=email_sender or email_sender_from(settings),
             sms_sender=sms_sender,
+            payment_gateway=payment_gateway_from(settings, bot, console=console),
             email_from=settings.email_from,
             bot_username=me.username,
         )
@@ -196,7 +226,17 @@ async def open_runtime(
 
 async def publish_commands(bot: Bot) -> None:
     """The command menu in the Telegram client, in both languages."""
-    names = ("start", "status", "resend", "cancel", "language", "help")
+    names = (
+        "start",
+        "status",
+        "resend",
+        "card",
+        "autopay",
+        "balance",
+        "cancel",
+        "language",
+        "help",
+    )
     for language in ("en", "ru"):
         t = texts_for(language)
         commands = [BotCommand(command=name, description=t(f"command.{name}")) for name in names]

@@ -215,7 +215,7 @@ async def run_console(
     person = User(id=CONSOLE_USER_ID, is_bot=False, first_name="Console", language_code=language)
     update_ids = itertools.count(1)
     lines = LineReader(stdin)
-    async with open_runtime(settings, bot) as runtime:
+    async with open_runtime(settings, bot, console=True) as runtime:
         username = CONSOLE_BOT.username
         link = re.compile(rf"https?://t\.me/{username}\?start=([A-Za-z0-9_-]+)")
         out(

@@ -30,6 +30,26 @@ class ChangePhone(CallbackData, prefix="change_phone"):
     pass
 
 
+class SandboxPay(CallbackData, prefix="sbx_pay"):
+    payload: str
+
+
+class SandboxDecline(CallbackData, prefix="sbx_decline"):
+    payload: str
+
+
+class NewInvoice(CallbackData, prefix="new_invoice"):
+    pass
+
+
+class Autopay(CallbackData, prefix="autopay"):
+    action: str  # "setup", "skip", "save", "change", "off"
+
+
+class GetStarted(CallbackData, prefix="get_started"):
+    pass
+
+
 def resend_email_keyboard(t: Texts) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -71,6 +91,59 @@ def code_keyboard(t: Texts, *, resend_ready: bool) -> InlineKeyboardMarkup:
         [InlineKeyboardButton(text=t("change_phone_button"), callback_data=ChangePhone().pack())]
     )
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _button(text: str, data: CallbackData) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text=text, callback_data=data.pack())]
+
+
+def sandbox_payment_keyboard(t: Texts, payload: str, amount_kopecks: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            _button(
+                t("sandbox.pay_button", amount=t.money(amount_kopecks)), SandboxPay(payload=payload)
+            ),
+            _button(t("sandbox.decline_button"), SandboxDecline(payload=payload)),
+        ]
+    )
+
+
+def new_invoice_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[_button(t("new_invoice_button"), NewInvoice())])
+
+
+def autopay_offer_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            _button(t("autopay.setup_button"), Autopay(action="setup")),
+            _button(t("autopay.skip_button"), Autopay(action="skip")),
+        ]
+    )
+
+
+def autopay_confirm_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            _button(t("autopay.save_button"), Autopay(action="save")),
+            _button(t("autopay.change_button"), Autopay(action="setup")),
+        ]
+    )
+
+
+def autopay_manage_keyboard(t: Texts, *, enabled: bool) -> InlineKeyboardMarkup:
+    rows = [
+        _button(
+            t("autopay.change_button" if enabled else "autopay.setup_button"),
+            Autopay(action="setup"),
+        )
+    ]
+    if enabled:
+        rows.append(_button(t("autopay.off_button"), Autopay(action="off")))
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def get_started_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[_button(t("get_started_button"), GetStarted())])
 
 
 def no_keyboard() -> ReplyKeyboardRemove:

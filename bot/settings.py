@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     sms_http_token: SecretStr | None = None
     sms_http_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
+    payment_backend: Literal["telegram", "sandbox"] = "sandbox"
+    payment_provider_token: SecretStr | None = None
+
     # argon2id cost (R3); the defaults are argon2-cffi's RFC 9106 "low memory" profile.
     password_hash_time_cost: int = Field(default=3, ge=1, le=20)
     password_hash_memory_kib: int = Field(default=64 * 1024, ge=8, le=1024 * 1024)
@@ -97,6 +100,12 @@ class Settings(BaseSettings):
     def _sms_gateway_is_set(self) -> Settings:
         if self.sms_backend == "http" and not self.sms_http_url:
             raise ValueError("SMS_HTTP_URL must be set when SMS_BACKEND=http")
+        return self
+
+    @model_validator(mode="after")
+    def _payment_provider_is_set(self) -> Settings:
+        if self.payment_backend == "telegram" and self.payment_provider_token is None:
+            raise ValueError("PAYMENT_PROVIDER_TOKEN must be set when PAYMENT_BACKEND=telegram")
         return self
 
     @model_validator(mode="after")

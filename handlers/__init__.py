@@ -5,6 +5,9 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    activation,
+    autopay,
+    card,
     commands,
     email,
     email_link,
@@ -20,7 +23,8 @@ from handlers import (
 
 
 def routers() -> list[Router]:
-    # Order matters: groups are turned away first; commands work in every state, and
+    # Order matters: groups are turned away first; commands work in every state (the
+    # "anytime" routers hold each later step's commands, payments and buttons), and
     # a command none of them knows is answered before any step sees it;
     # each step's valid input comes before its same-state fallback (inside the step's
     # router); the catch-all fallback is last.
@@ -30,10 +34,15 @@ def routers() -> list[Router]:
         start.router(),
         commands.router(),
         resend.router(),
+        card.anytime_router(),
+        autopay.anytime_router(),
+        activation.anytime_router(),
         email_link.router(),
         unknown_command.router(),
+        card.router(),
         email.router(),
         password.router(),
         phone.router(),
+        autopay.router(),
         fallback.router(),
     ]

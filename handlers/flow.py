@@ -12,11 +12,20 @@ from aiogram.fsm.context import FSMContext
 
 from bot.code_prompts import CodePromptRefresher, code_prompt_text
 from bot.domain.accounts import Step
+from bot.domain.card import CardService, OfferOutcome, OfferStatus
 from bot.domain.phone_confirmation import PendingCode, PhoneService
 from bot.domain.phones import display_phone
 from bot.domain.policy import Policy
 from bot.domain.registration import Position, RegistrationService
-from bot.keyboards import code_keyboard, no_keyboard, phone_request_keyboard, resend_email_keyboard
+from bot.keyboards import (
+    autopay_offer_keyboard,
+    code_keyboard,
+    get_started_keyboard,
+    new_invoice_keyboard,
+    no_keyboard,
+    phone_request_keyboard,
+    resend_email_keyboard,
+)
 from bot.texts import Texts
 from states import Registration
 
@@ -27,10 +36,12 @@ class Flow:
         *,
         registration: RegistrationService,
         phone: PhoneService,
+        card: CardService,
         code_prompts: CodePromptRefresher,
     ) -> None:
         self._registration = registration
         self._phone = phone
+        self._card = card
         self._code_prompts = code_prompts
 
     @property
@@ -71,15 +82,39 @@ class Flow:
         elif where.step is Step.CARD:
             await state.set_state(Registration.card)
             await state.set_data({})
-            await bot.send_message(chat_id, t("card_next"), reply_markup=no_keyboard())
+            await self.offer_card(bot, chat_id, t, telegram_user_id, optional=False)
         elif where.step is Step.ACTIVATION:
             await state.set_state(Registration.activation)
             await state.set_data({})
-            await bot.send_message(chat_id, t("activation_next"), reply_markup=no_keyboard())
+            if account.card_linked_at is not None and where.autopay is None:
+                await bot.send_message(
+                    chat_id, t("autopay.offer"), reply_markup=autopay_offer_keyboard(t)
+                )
+            else:
+                no_card_needed = where.card_exempt and account.card_linked_at is None
+                key = "activation_intro_exempt" if no_card_needed else "activation_intro"
+                bonus = t.number(self.policy.bonus_points)
+                await bot.send_message(
+                    chat_id, t(key, bonus=bonus), reply_markup=get_started_keyboard(t)
+                )
         else:
             await state.set_state(Registration.active)
             await state.set_data({})
             await bot.send_message(chat_id, t("registration_done"), reply_markup=no_keyboard())
+
+    async def offer_card(
+        self, bot: Bot, chat_id: int, t: Texts, telegram_user_id: int, *, optional: bool
+    ) -> OfferOutcome:
+        """R9: what the payment is (before paying), then a fresh invoice."""
+        amount = t.money(self._card.amount_kopecks)
+        key = "card_intro_optional" if optional else "card_intro"
+        await bot.send_message(chat_id, t(key, amount=amount), reply_markup=no_keyboard())
+        outcome = await self._card.offer(telegram_user_id, chat_id, t.language)
+        if outcome.status is OfferStatus.GATEWAY_FAILED:
+            await bot.send_message(
+                chat_id, t("card_gateway_failed"), reply_markup=new_invoice_keyboard(t)
+            )
+        return outcome
 
     async def ask_for_email(self, bot: Bot, chat_id: int, state: FSMContext, t: Texts) -> None:
         await state.set_state(Registration.email)

@@ -7,7 +7,10 @@ class Registration(StatesGroup):
     awaiting_email_link = State()
     phone = State()
     sms_code = State()
-    # After the phone: the card step and activation (issue 4) wait here.
     card = State()
+    # Activation: the autopayment offer (when a card is linked), then "Get started".
     activation = State()
+    autopay_amount = State()
+    autopay_threshold = State()
+    autopay_confirm = State()
     active = State()

@@ -10,8 +10,12 @@ from datetime import datetime
 import aiosqlite
 
 from bot.domain.accounts import Account
+from bot.domain.money import Balance, Credit, LedgerKind
 from bot.domain.ports import (
     AlreadyRegistered,
+    AutopaySettings,
+    CardCheck,
+    CheckStatus,
     EmailTaken,
     EmailToken,
     NewAccount,
@@ -100,6 +104,20 @@ class SqliteAccounts:
             " WHERE id = ? AND phone_confirmed_at IS NULL",
             (phone, to_db(at), account_id),
         )
+
+    async def link_card(self, account_id: int, at: datetime) -> bool:
+        cursor = await self._db.execute(
+            "UPDATE accounts SET card_linked_at = ? WHERE id = ? AND card_linked_at IS NULL",
+            (to_db(at), account_id),
+        )
+        return cursor.rowcount == 1
+
+    async def activate(self, account_id: int, at: datetime) -> bool:
+        cursor = await self._db.execute(
+            "UPDATE accounts SET activated_at = ? WHERE id = ? AND activated_at IS NULL",
+            (to_db(at), account_id),
+        )
+        return cursor.rowcount == 1
 
 
 def _token(row: sqlite3.Row) -> EmailToken:
@@ -367,6 +385,139 @@ class SqlitePhoneConfirmations:
         return True
 
 
+class SqliteCardChecks:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def add(
+        self,
+        account_id: int,
+        payload_digest: str,
+        backend: str,
+        amount_kopecks: int,
+        currency: str,
+        created_at: datetime,
+    ) -> int:
+        await self._db.execute(
+            "UPDATE card_checks SET status = 'superseded', closed_at = ?"
+            " WHERE account_id = ? AND status = 'pending'",
+            (to_db(created_at), account_id),
+        )
+        cursor = await self._db.execute(
+            "INSERT INTO card_checks (account_id, payload_digest, backend, amount_kopecks,"
+            " currency, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (account_id, payload_digest, backend, amount_kopecks, currency, to_db(created_at)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def by_payload(self, payload_digest: str) -> CardCheck | None:
+        async with self._db.execute(
+            "SELECT id, account_id, backend, amount_kopecks, currency, created_at, status,"
+            " charge_id FROM card_checks WHERE payload_digest = ?",
+            (payload_digest,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return CardCheck(
+            id=row["id"],
+            account_id=row["account_id"],
+            backend=row["backend"],
+            amount_kopecks=row["amount_kopecks"],
+            currency=row["currency"],
+            created_at=from_db(row["created_at"]),
+            status=CheckStatus(row["status"]),
+            charge_id=row["charge_id"],
+        )
+
+    async def close(self, check_id: int, status: CheckStatus, at: datetime) -> bool:
+        cursor = await self._db.execute(
+            "UPDATE card_checks SET status = ?, closed_at = ? WHERE id = ? AND status = 'pending'",
+            (status.value, to_db(at), check_id),
+        )
+        return cursor.rowcount == 1
+
+    async def mark_paid(
+        self, check_id: int, charge_id: str, provider_charge_id: str | None, at: datetime
+    ) -> bool:
+        cursor = await self._db.execute(
+            "UPDATE card_checks SET status = 'paid', closed_at = ?, charge_id = ?,"
+            " provider_charge_id = ? WHERE id = ? AND charge_id IS NULL",
+            (to_db(at), charge_id, provider_charge_id, check_id),
+        )
+        return cursor.rowcount == 1
+
+
+class SqliteLedger:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def credit(self, credit: Credit, at: datetime) -> bool:
+        cursor = await self._db.execute(
+            "INSERT INTO ledger (account_id, kind, amount_kopecks, reason, source_id,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (reason, source_id) DO NOTHING",
+            (
+                credit.account_id,
+                credit.kind.value,
+                credit.amount_kopecks,
+                credit.reason.value,
+                credit.source_id,
+                to_db(at),
+            ),
+        )
+        return cursor.rowcount == 1
+
+    async def balance(self, account_id: int) -> Balance:
+        async with self._db.execute(
+            "SELECT kind, sum(amount_kopecks) FROM ledger WHERE account_id = ? GROUP BY kind",
+            (account_id,),
+        ) as cursor:
+            sums = {LedgerKind(row[0]): int(row[1]) for row in await cursor.fetchall()}
+        return Balance(
+            money_kopecks=sums.get(LedgerKind.MONEY, 0),
+            bonus_kopecks=sums.get(LedgerKind.BONUS, 0),
+        )
+
+
+class SqliteAutopay:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def get(self, account_id: int) -> AutopaySettings | None:
+        async with self._db.execute(
+            "SELECT enabled, amount_kopecks, threshold_kopecks, updated_at"
+            " FROM autopay_settings WHERE account_id = ?",
+            (account_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return AutopaySettings(
+            enabled=bool(row["enabled"]),
+            amount_kopecks=row["amount_kopecks"],
+            threshold_kopecks=row["threshold_kopecks"],
+            updated_at=from_db(row["updated_at"]),
+        )
+
+    async def put(self, account_id: int, settings: AutopaySettings) -> None:
+        await self._db.execute(
+            "INSERT INTO autopay_settings (account_id, enabled, amount_kopecks,"
+            " threshold_kopecks, updated_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (account_id) DO UPDATE SET enabled = excluded.enabled,"
+            " amount_kopecks = excluded.amount_kopecks,"
+            " threshold_kopecks = excluded.threshold_kopecks, updated_at = excluded.updated_at",
+            (
+                account_id,
+                int(settings.enabled),
+                settings.amount_kopecks,
+                settings.threshold_kopecks,
+                to_db(settings.updated_at),
+            ),
+        )
+
+
 class SqlitePreferences:
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
@@ -393,6 +544,9 @@ class SqliteTransaction:
         self.preferences = SqlitePreferences(connection)
         self.sms_codes = SqliteSmsCodes(connection)
         self.phones = SqlitePhoneConfirmations(connection)
+        self.card_checks = SqliteCardChecks(connection)
+        self.ledger = SqliteLedger(connection)
+        self.autopay = SqliteAutopay(connection)
 
 
 class SqliteStore:

@@ -10,6 +10,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 
 from bot.adapters.hashing import Argon2idHasher
+from bot.adapters.payments import SandboxPaymentGateway
 from bot.app import Services, build_services, create_dispatcher
 from bot.domain.policy import Policy
 from bot.domain.ports import OutgoingEmail
@@ -64,7 +65,12 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def services(
-    database: Database, policy: Policy, clock: FakeClock, outbox: EmailOutbox, sms: SmsOutbox
+    database: Database,
+    policy: Policy,
+    clock: FakeClock,
+    outbox: EmailOutbox,
+    sms: SmsOutbox,
+    bot: Bot,
 ) -> Services:
     return build_services(
         store=SqliteStore(database),
@@ -72,6 +78,7 @@ def services(
         hasher=cheap_hasher(),
         email_sender=outbox,
         sms_sender=sms,
+        payment_gateway=SandboxPaymentGateway(bot),
         email_from="noreply@mcs.mail.ru",
         bot_username=str(BOT_USER.username),
         clock=clock,

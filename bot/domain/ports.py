@@ -8,12 +8,14 @@ the database's constraints and conditional updates, so that a second implementat
 
 from __future__ import annotations
 
+import enum
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from bot.domain.accounts import Account
+from bot.domain.money import Balance, Credit
 
 
 class EmailTaken(Exception):
@@ -68,6 +70,14 @@ class AccountRepository(Protocol):
     async def confirm_email(self, account_id: int, at: datetime) -> None: ...
 
     async def confirm_phone(self, account_id: int, phone: str, at: datetime) -> None: ...
+
+    async def link_card(self, account_id: int, at: datetime) -> bool:
+        """Marks the card linked; False if it already was."""
+        ...
+
+    async def activate(self, account_id: int, at: datetime) -> bool:
+        """Marks the account activated; False if it already was."""
+        ...
 
 
 class EmailTokenRepository(Protocol):
@@ -185,6 +195,80 @@ class PhoneConfirmationRepository(Protocol):
         ...
 
 
+class CheckStatus(enum.Enum):
+    PENDING = "pending"
+    PAID = "paid"
+    DECLINED = "declined"  # the sandbox's simulated decline
+    SUPERSEDED = "superseded"  # a fresh invoice was issued
+    FAILED = "failed"  # the invoice could not be shown
+
+
+@dataclass(frozen=True)
+class CardCheck:
+    """R9: one verification payment asked of an account (one invoice)."""
+
+    id: int
+    account_id: int
+    backend: str
+    amount_kopecks: int
+    currency: str
+    created_at: datetime
+    status: CheckStatus
+    charge_id: str | None
+
+
+class CardCheckRepository(Protocol):
+    async def add(
+        self,
+        account_id: int,
+        payload_digest: str,
+        backend: str,
+        amount_kopecks: int,
+        currency: str,
+        created_at: datetime,
+    ) -> int:
+        """A new pending check; any older pending check of the account is superseded
+        first (one pending check per account is a constraint)."""
+        ...
+
+    async def by_payload(self, payload_digest: str) -> CardCheck | None: ...
+
+    async def close(self, check_id: int, status: CheckStatus, at: datetime) -> bool:
+        """Moves a pending check to `status`; False if it was not pending."""
+        ...
+
+    async def mark_paid(
+        self, check_id: int, charge_id: str, provider_charge_id: str | None, at: datetime
+    ) -> bool:
+        """Records the payment on the check, whatever its status; False if this
+        charge was recorded already (the same payment seen twice)."""
+        ...
+
+
+class LedgerRepository(Protocol):
+    async def credit(self, credit: Credit, at: datetime) -> bool:
+        """Adds the entry; False if its (reason, source_id) was credited already."""
+        ...
+
+    async def balance(self, account_id: int) -> Balance: ...
+
+
+@dataclass(frozen=True)
+class AutopaySettings:
+    """R10. A row with `enabled` False records that the person skipped or turned it off."""
+
+    enabled: bool
+    amount_kopecks: int | None
+    threshold_kopecks: int | None
+    updated_at: datetime
+
+
+class AutopayRepository(Protocol):
+    async def get(self, account_id: int) -> AutopaySettings | None: ...
+
+    async def put(self, account_id: int, settings: AutopaySettings) -> None: ...
+
+
 class PreferenceRepository(Protocol):
     async def language(self, telegram_user_id: int) -> str | None: ...
 
@@ -206,6 +290,15 @@ class Transaction(Protocol):
 
     @property
     def phones(self) -> PhoneConfirmationRepository: ...
+
+    @property
+    def card_checks(self) -> CardCheckRepository: ...
+
+    @property
+    def ledger(self) -> LedgerRepository: ...
+
+    @property
+    def autopay(self) -> AutopayRepository: ...
 
 
 class Store(Protocol):
@@ -245,4 +338,31 @@ class SmsDeliveryError(Exception):
 class SmsSender(Protocol):
     async def send(self, sms: OutgoingSms) -> None:
         """Raises SmsDeliveryError when the SMS was not accepted for delivery."""
+        ...
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """What the person is asked to pay (R9): shown by the payment gateway."""
+
+    chat_id: int
+    payload: str  # unguessable, bound to one check of one account
+    amount_kopecks: int
+    currency: str
+    language: str
+
+
+class PaymentGatewayError(Exception):
+    """The payment form could not be shown. The text never holds the payload."""
+
+
+class PaymentGateway(Protocol):
+    """Telegram Payments or the sandbox. The card itself is entered in the provider's
+    form (or nowhere, in the sandbox): the bot never sees a card number."""
+
+    @property
+    def name(self) -> str: ...
+
+    async def present(self, invoice: Invoice) -> None:
+        """Shows the invoice to the person; raises PaymentGatewayError."""
         ...

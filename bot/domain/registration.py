@@ -10,7 +10,7 @@ from bot.domain.accounts import Account, Progress, Step, confirmation_progress, 
 from bot.domain.clock import Clock
 from bot.domain.phone_confirmation import PendingCode, PhoneService
 from bot.domain.policy import Policy
-from bot.domain.ports import Store
+from bot.domain.ports import AutopaySettings, Store
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,9 @@ class Position:
     link_expired: bool = False
     # Phone step: the live code, if one was sent (it may have expired meanwhile).
     code: PendingCode | None = None
+    # Activation: the autopayment decision (None: not offered or not answered yet).
+    autopay: AutopaySettings | None = None
+    card_exempt: bool = False
     progress: tuple[tuple[Step, Progress], ...] = ()
 
 
@@ -43,8 +46,10 @@ class RegistrationService:
         async with self._store.transaction() as tx:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
             token = None if account is None else await tx.email_tokens.latest_delivered(account.id)
+            autopay = None if account is None else await tx.autopay.get(account.id)
         step = next_step(account, self._policy)
         progress = tuple(confirmation_progress(account, self._policy))
+        exempt = account is not None and self._policy.is_card_exempt(account.email)
         if step is Step.EMAIL:
             now = self._clock.now()
             expired = token is None or not token.usable or now >= token.expires_at
@@ -52,4 +57,4 @@ class RegistrationService:
         if step is Step.PHONE and account is not None:
             code = await self._phone.pending_code(account.id)
             return Position(account, step, code=code, progress=progress)
-        return Position(account, step, progress=progress)
+        return Position(account, step, autopay=autopay, card_exempt=exempt, progress=progress)

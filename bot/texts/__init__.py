@@ -58,6 +58,19 @@ class Texts:
             word = forms[0] if n == 1 else forms[1]
         return f"{n} {word}"
 
+    def number(self, n: int) -> str:
+        """Thousands grouped as each language writes them: 20,000 / 20 000."""
+        grouped = f"{n:,}"
+        return grouped.replace(",", "\u00a0") if self.language == "ru" else grouped
+
+    def money(self, kopecks: int) -> str:
+        """Rubles with the sign; kopecks only when there are any."""
+        rubles, rest = divmod(kopecks, 100)
+        text = self.number(rubles)
+        if rest:
+            text += ("," if self.language == "ru" else ".") + f"{rest:02d}"
+        return f"{text}\u00a0₽"
+
     def duration(self, seconds: int) -> str:
         if seconds >= 3600 and seconds % 3600 == 0:
             return self.count(seconds // 3600, "hours")

@@ -167,17 +167,125 @@ CATALOG: dict[str, str] = {
     "phone_confirmed": "Your phone number <b>{phone}</b> is confirmed.",
     "phone_already_confirmed": "Your phone number is already confirmed.",
     "resend_nothing": "There is nothing to send again at this step.",
-    "card_next": (
-        "Next: step 3 of 3, the <b>payment card</b>. Linking a card is not open in this bot "
-        "yet. Your account, email and phone are saved: send /start later and you will "
-        "continue from this step."
+    "registration_done": "Your registration is complete: VK Cloud services are active. /balance shows your balance, /autopay your autopayment.",
+    "card_intro": (
+        "Step 3 of 3: your <b>payment card</b>. To confirm it, {amount} will be charged to "
+        "the card. The amount is credited to your VK Cloud balance and is non-refundable.\n\n"
+        "You enter the card details in the payment form, never in this chat; your bank may "
+        "ask there for its own SMS confirmation."
     ),
-    "activation_next": (
-        "A payment card is not required for your account: you can link one later. "
-        "Next: activating VK Cloud services, which is not open in this bot yet. Everything "
-        "is saved: send /start later and you will continue from here."
+    "card_intro_optional": (
+        "Linking a <b>payment card</b> is optional for your account. To link one, {amount} "
+        "will be charged to the card; the amount is credited to your VK Cloud balance and "
+        "is non-refundable. You enter the card details in the payment form, never in this chat."
     ),
-    "registration_done": "Your registration is complete: VK Cloud services are active.",
+    "card_expected": (
+        "To link the card, pay the invoice above; the card details go into the payment "
+        "form, never into this chat. Need a new invoice? Press the button below."
+    ),
+    "invoice.title": "VK Cloud card check",
+    "invoice.description": (
+        "Verification payment of {amount} to link your card. It is credited to your VK Cloud "
+        "balance and is non-refundable."
+    ),
+    "invoice.label": "Card check",
+    "sandbox.invoice": (
+        "🧪 <b>SANDBOX: a simulated payment.</b> No money moves and no card is asked for.\n"
+        "Verification payment: {amount}."
+    ),
+    "sandbox.pay_button": "Pay {amount} (simulated)",
+    "sandbox.decline_button": "Simulate a declined card",
+    "payment_declined": (
+        "The payment was declined (simulated). Nothing was charged. You can try again with "
+        "a new invoice."
+    ),
+    "new_invoice_button": "New invoice",
+    "card_gateway_failed": (
+        "The payment form could not be opened just now. Please press the button below to "
+        "try again in a minute."
+    ),
+    "card_linked": (
+        "Payment received: {amount} has been credited to your balance, and your card is linked."
+    ),
+    "card_credited_again": (
+        "Payment received: {amount} has been credited to your balance. Your card was already "
+        "linked."
+    ),
+    "payment_unmatched": (
+        "We received a payment that we could not match to an invoice of yours. Nothing is "
+        "lost: please contact VK Cloud support at support@mcs.mail.ru and quote the payment "
+        "id <code>{charge_id}</code>."
+    ),
+    "precheckout.unknown": "This invoice is not valid. Send /card for a new one.",
+    "precheckout.other_account": "This invoice was issued to another account.",
+    "precheckout.wrong_amount": "The amount does not match the invoice. Send /card for a new one.",
+    "precheckout.superseded": "This invoice is no longer valid: please pay the newest one, or send /card.",
+    "precheckout.already_paid": "This card check is already paid: your card is linked.",
+    "card_already_linked": "Your card is already linked.",
+    "card_not_yet": "The payment card comes after the email and the phone are confirmed.",
+    "autopay.offer": (
+        "Would you like to set up <b>autopayment</b>? When your balance falls below a "
+        "threshold you choose, your card is charged a top-up amount you choose. You can also "
+        "set it up or change it later with /autopay."
+    ),
+    "autopay.setup_button": "Set up autopayment",
+    "autopay.skip_button": "Skip",
+    "autopay.save_button": "Save",
+    "autopay.change_button": "Change",
+    "autopay.off_button": "Turn off",
+    "autopay.ask_amount": (
+        "<b>Auto-top-up amount</b>: how much to add to the balance each time, in whole "
+        "rubles, from {min} to {max}."
+    ),
+    "autopay.ask_threshold": (
+        "<b>Minimum balance</b>: top up when the balance falls below this, in whole rubles, "
+        "from {min} to {max}."
+    ),
+    "autopay.not_a_number": (
+        "Please send a whole number of rubles, for example <code>{example}</code>."
+    ),
+    "autopay.out_of_range": "{value} is out of range: please send an amount from {min} to {max}.",
+    "autopay.expected_text": "Please send the amount as a text message, for example <code>{example}</code>.",
+    "autopay.summary": (
+        "Autopayment: when your balance falls below {threshold}, {amount} will be charged to "
+        "your card. Save?"
+    ),
+    "autopay.saved": "Autopayment is on: {amount} when the balance falls below {threshold}.",
+    "autopay.skipped": "Autopayment is not set up. You can set it up any time with /autopay.",
+    "autopay.off": "Autopayment is off. You can turn it on again with /autopay.",
+    "autopay.status_on": (
+        "Autopayment is on: when your balance falls below {threshold}, {amount} is charged to "
+        "your card."
+    ),
+    "autopay.status_off": "Autopayment is off.",
+    "autopay.no_card": (
+        "Autopayment charges your linked card, and no card is linked yet. Link one with /card."
+    ),
+    "activation_intro": (
+        "Everything is confirmed. Press <b>Get started with VK Cloud</b> to activate the "
+        "services; {bonus} bonus points will be credited to your balance."
+    ),
+    "activation_intro_exempt": (
+        "A payment card is not required for your account: you can link one later with /card.\n\n"
+        "Press <b>Get started with VK Cloud</b> to activate the services; {bonus} bonus "
+        "points will be credited to your balance."
+    ),
+    "get_started_button": "Get started with VK Cloud",
+    "activated": (
+        "🎉 VK Cloud services are active, and {bonus} bonus points have been credited.\n\n"
+        "{balance}\n\n"
+        "What's next:\n"
+        "• Russian residents can complete the registration of a legal entity by TIN in the "
+        "personal account;\n"
+        "• read about the trial period;\n"
+        "• explore the personal account at https://mcs.mail.ru/app/;\n"
+        "• OpenStack CLI or kubectl need API access, switched on with two-factor "
+        "authentication.\n\n"
+        "The documentation is at https://mcs.mail.ru/docs."
+    ),
+    "already_active": "Your services are already active; the bonus is credited once per account.",
+    "balance": "Balance: {money}\nBonus points: {points}\nTotal: {total}",
+    "balance_no_account": "You have no account yet. Send /start to register.",
     "status_title": "Your registration:",
     "status_line": "{mark} {number}. {name}: {progress}",
     "status_detail": "{line} ({detail})",
@@ -200,6 +308,9 @@ CATALOG: dict[str, str] = {
         "/start: continue where you stopped\n"
         "/status: where you are and what is left\n"
         "/resend: send the confirmation email or the SMS code again\n"
+        "/card: link a payment card\n"
+        "/autopay: autopayment settings\n"
+        "/balance: balance and bonus points\n"
         "/cancel: stop the current input (your account is kept)\n"
         "/language: switch between Russian and English\n"
         "/help: this message"
@@ -225,6 +336,9 @@ CATALOG: dict[str, str] = {
     "command.start": "Start or continue the registration",
     "command.help": "What I can do",
     "command.status": "Where I am and what is left",
+    "command.card": "Link a payment card",
+    "command.autopay": "Autopayment settings",
+    "command.balance": "Balance and bonus points",
     "command.resend": "Send the email or the SMS code again",
     "command.cancel": "Stop the current input",
     "command.language": "Русский / English",

@@ -6,6 +6,7 @@ import pytest
 from aiogram import Bot
 from aiogram.types import Update
 
+from bot.adapters.payments import SandboxPaymentGateway
 from bot.app import Services, create_dispatcher
 from bot.domain.policy import Policy
 from bot.keyboards import ChangePhone, ResendSms
@@ -214,7 +215,7 @@ async def test_an_exempt_domain_skips_the_card_after_the_phone(
     exempt = Policy(card_exempt_email_domains=frozenset({"bigcorp.ru"}))
     chat = ChatDriver(
         create_dispatcher(
-            services=services_on(database, exempt, outbox, sms, clock),
+            services=services_on(database, exempt, outbox, sms, clock, SandboxPaymentGateway(bot)),
             storage=SqliteStorage(database),
         ),
         bot,
@@ -391,7 +392,9 @@ async def test_the_button_still_appears_after_a_restart(
     await at_code_step(chat, outbox, sms)
     clock.advance(policy.sms_resend_seconds)
 
-    restarted = services_on(database, policy, outbox, sms, clock)  # nothing in memory
+    restarted = services_on(
+        database, policy, outbox, sms, clock, SandboxPaymentGateway(bot)
+    )  # nothing in memory
     start = len(session.calls)
     assert await restarted.code_prompts.refresh_due(bot) == 1
     assert Replies(session.calls[start:]).has_button(RESEND)
@@ -413,7 +416,7 @@ async def test_after_a_restart_start_resumes_at_the_code_and_the_code_still_work
     await at_code_step(chat, outbox, sms)
     restarted = ChatDriver(
         create_dispatcher(
-            services=services_on(database, policy, outbox, sms, clock),
+            services=services_on(database, policy, outbox, sms, clock, SandboxPaymentGateway(bot)),
             storage=SqliteStorage(database),
         ),
         bot,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aiogram import Bot
 
+from bot.adapters.payments import SandboxPaymentGateway
 from bot.app import create_dispatcher
 from bot.domain.policy import Policy
 from states import Registration
@@ -94,7 +95,7 @@ async def test_status_in_russian_for_an_exempt_domain(
     exempt = Policy(card_exempt_email_domains=frozenset({"bigcorp.ru"}))
     chat = ChatDriver(
         create_dispatcher(
-            services=services_on(database, exempt, outbox, sms, clock),
+            services=services_on(database, exempt, outbox, sms, clock, SandboxPaymentGateway(bot)),
             storage=SqliteStorage(database),
         ),
         bot,

@@ -14,7 +14,7 @@ from bot.domain.policy import Policy
 from storage.database import Database
 from storage.repositories import SqliteStore
 from tests.conftest import GOOD_PASSWORD, cheap_hasher, link_in
-from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
+from tests.support.fakes import EmailOutbox, FakeClock, PaymentInbox, SmsOutbox
 
 PHONE = "+79161234567"
 
@@ -243,6 +243,7 @@ async def test_two_processes_racing_for_the_last_place_cannot_both_win(
             hasher=cheap_hasher(),
             email_sender=outbox,
             sms_sender=sms,
+            payment_gateway=PaymentInbox(),
             email_from="noreply@mcs.mail.ru",
             bot_username="vkcloud_test_bot",
             clock=clock,

@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from bot.domain.ports import (
     EmailDeliveryError,
+    Invoice,
     OutgoingEmail,
     OutgoingSms,
+    PaymentGatewayError,
     SmsDeliveryError,
 )
 
@@ -54,3 +56,17 @@ class SmsOutbox:
         found = re.search(r"\b(\d{4,10})\b", self.sent[-1].text)
         assert found, "the SMS holds a code"
         return found[1]
+
+
+class PaymentInbox:
+    """A payment gateway that records the invoices it is asked to show."""
+
+    def __init__(self, name: str = "sandbox") -> None:
+        self.name = name
+        self.shown: list[Invoice] = []
+        self.failing = False
+
+    async def present(self, invoice: Invoice) -> None:
+        if self.failing:
+            raise PaymentGatewayError("sendInvoice: TelegramBadRequest")
+        self.shown.append(invoice)

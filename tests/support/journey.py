@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.app import Services, build_services
 from bot.domain.policy import Policy
+from bot.domain.ports import PaymentGateway
 from states import Registration
 from storage.database import Database
 from storage.repositories import SqliteStore
@@ -29,7 +30,12 @@ async def at_code_step(chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox) ->
 
 
 def services_on(
-    database: Database, policy: Policy, outbox: EmailOutbox, sms: SmsOutbox, clock: FakeClock
+    database: Database,
+    policy: Policy,
+    outbox: EmailOutbox,
+    sms: SmsOutbox,
+    clock: FakeClock,
+    gateway: PaymentGateway,
 ) -> Services:
     return build_services(
         store=SqliteStore(database),
@@ -37,6 +43,7 @@ def services_on(
         hasher=cheap_hasher(),
         email_sender=outbox,
         sms_sender=sms,
+        payment_gateway=gateway,
         email_from="noreply@mcs.mail.ru",
         bot_username=str(BOT_USER.username),
         clock=clock,

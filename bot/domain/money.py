@@ -1,0 +1,89 @@
+"""Money as whole kopecks (never floats), rubles typed by people, and the balance.
+
+The balance is never stored: it is the sum of the ledger's entries, each with its
+reason and the id of what caused it, so a credit can be traced and is made once.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+KOPECKS_PER_RUBLE = 100
+CURRENCY = "RUB"
+
+# R10: whole rubles, spaces (also thin and non-breaking ones) and a trailing ruble
+# sign or word are tolerated: "1 500", "1500 ₽", "1500 руб.", "1500 rub".
+_RUBLES = re.compile(
+    r"(?P<digits>\d[\d\s\u00a0\u2009\u202f]*?)\s*(₽|р\.?|руб\.?|рублей|рубля|рубль|rub\.?|rubles?|roubles?)?",
+    re.IGNORECASE,
+)
+_MAX_INPUT_LENGTH = 40
+
+
+def rubles(amount: int) -> int:
+    """Kopecks in `amount` whole rubles."""
+    return amount * KOPECKS_PER_RUBLE
+
+
+class AmountProblem(enum.Enum):
+    NOT_A_NUMBER = "not_a_number"
+    OUT_OF_RANGE = "out_of_range"
+
+
+@dataclass(frozen=True)
+class AmountVerdict:
+    rubles: int | None = None
+    problem: AmountProblem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None and self.rubles is not None
+
+
+def parse_rubles(text: str, low: int, high: int) -> AmountVerdict:
+    """A whole number of rubles between `low` and `high`, inclusive."""
+    raw = text.strip()
+    match = _RUBLES.fullmatch(raw) if len(raw) <= _MAX_INPUT_LENGTH else None
+    if match is None:
+        return AmountVerdict(problem=AmountProblem.NOT_A_NUMBER)
+    value = int(re.sub(r"\D", "", match["digits"]))
+    if not low <= value <= high:
+        return AmountVerdict(rubles=value, problem=AmountProblem.OUT_OF_RANGE)
+    return AmountVerdict(rubles=value)
+
+
+class LedgerKind(enum.Enum):
+    MONEY = "money"  # rubles on the balance
+    BONUS = "bonus"  # bonus points, 1 point = 1 ruble (kept in kopecks as well)
+
+
+class CreditReason(enum.Enum):
+    CARD_CHECK = "card_check"  # R9: the verification payment, credited to the balance
+    SIGNUP_BONUS = "signup_bonus"  # R11: once per account
+
+
+@dataclass(frozen=True)
+class Credit:
+    account_id: int
+    kind: LedgerKind
+    amount_kopecks: int
+    reason: CreditReason
+    # What caused it: the payment's charge id, the account for the bonus. Unique per
+    # reason, so the same cause can never be credited twice.
+    source_id: str
+
+
+@dataclass(frozen=True)
+class Balance:
+    money_kopecks: int = 0
+    bonus_kopecks: int = 0
+
+    @property
+    def total_kopecks(self) -> int:
+        return self.money_kopecks + self.bonus_kopecks
+
+    @property
+    def bonus_points(self) -> int:
+        return self.bonus_kopecks // KOPECKS_PER_RUBLE
