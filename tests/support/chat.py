@@ -12,8 +12,10 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import (
     AnswerCallbackQuery,
+    AnswerPreCheckoutQuery,
     DeleteMessage,
     EditMessageText,
+    SendInvoice,
     SendMessage,
     TelegramMethod,
 )
@@ -23,8 +25,10 @@ from aiogram.types import (
     Contact,
     InlineKeyboardMarkup,
     Message,
+    PreCheckoutQuery,
     ReplyKeyboardMarkup,
     Sticker,
+    SuccessfulPayment,
     Update,
     User,
 )
@@ -58,6 +62,14 @@ class Replies:
     @property
     def edits(self) -> list[EditMessageText]:
         return [c for c in self.calls if isinstance(c, EditMessageText)]
+
+    @property
+    def invoices(self) -> list[SendInvoice]:
+        return [c for c in self.calls if isinstance(c, SendInvoice)]
+
+    @property
+    def pre_checkout_answers(self) -> list[AnswerPreCheckoutQuery]:
+        return [c for c in self.calls if isinstance(c, AnswerPreCheckoutQuery)]
 
     @property
     def deleted(self) -> list[int]:
@@ -146,6 +158,31 @@ class ChatDriver:
             user_id=self.user.id if owner is None else owner,
         )
         return await self.feed_message(contact=contact)
+
+    async def pre_checkout(self, payload: str, total: int, currency: str = "RUB") -> Replies:
+        """Telegram's question before it charges the card."""
+        query = PreCheckoutQuery(
+            id=f"pcq-{next(_update_ids)}",
+            from_user=self.user,
+            currency=currency,
+            total_amount=total,
+            invoice_payload=payload,
+        )
+        return await self.feed(Update(update_id=next(_update_ids), pre_checkout_query=query))
+
+    def payment_update(self, payload: str, total: int, charge_id: str) -> Update:
+        payment = SuccessfulPayment(
+            currency="RUB",
+            total_amount=total,
+            invoice_payload=payload,
+            telegram_payment_charge_id=charge_id,
+            provider_payment_charge_id=f"provider-{charge_id}",
+        )
+        return Update(update_id=next(_update_ids), message=self.message(successful_payment=payment))
+
+    async def paid(self, payload: str, total: int, charge_id: str) -> Replies:
+        """Telegram's message after the card was charged."""
+        return await self.feed(self.payment_update(payload, total, charge_id))
 
     async def send_sticker(self) -> Replies:
         sticker = Sticker(

@@ -22,8 +22,10 @@ async def at_phone_step(chat: ChatDriver, outbox: EmailOutbox, email: str = WORK
     assert await chat.is_in(Registration.phone)
 
 
-async def at_code_step(chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox) -> Replies:
-    await at_phone_step(chat, outbox)
+async def at_code_step(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox, email: str = WORK_EMAIL
+) -> Replies:
+    await at_phone_step(chat, outbox, email)
     replies = await chat.send("+7 916 123-45-67")
     assert await chat.is_in(Registration.sms_code)
     return replies
@@ -48,3 +50,13 @@ def services_on(
         bot_username=str(BOT_USER.username),
         clock=clock,
     )
+
+
+async def at_card_step(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox, email: str = WORK_EMAIL
+) -> Replies:
+    """Email and phone confirmed: the card step's question and invoice are the replies."""
+    await at_code_step(chat, outbox, sms, email)
+    replies = await chat.send(sms.last_code())
+    assert await chat.is_in(Registration.card)
+    return replies

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     EditMessageText,
     GetMe,
@@ -27,6 +28,11 @@ class RecordingSession(BaseSession):
         self.calls: list[TelegramMethod[Any]] = []
         self._message_ids = itertools.count(10_000)
         self.last_message_id: int | None = None  # of the last message sent
+        self._failing: set[str] = set()
+
+    def fail_next(self, api_method: str) -> None:
+        """The next call of `api_method` (e.g. "sendInvoice") gets a Bad Request."""
+        self._failing.add(api_method)
 
     async def close(self) -> None:
         return None
@@ -46,6 +52,9 @@ class RecordingSession(BaseSession):
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
         self.calls.append(method)
+        if method.__api_method__ in self._failing:
+            self._failing.discard(method.__api_method__)
+            raise TelegramBadRequest(method=method, message="Bad Request: test failure")
         result: Any
         if isinstance(method, GetMe):
             result = BOT_USER
