@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -18,6 +19,9 @@ from tests.support.smtp import SmtpSink
 TOKEN = "4242:E2E-SECRET-TOKEN"
 SMS_TOKEN = "sms-gateway-secret"
 SMS_RESEND_SECONDS = 4
+PROVIDER_TOKEN = "381764678:TEST:e2e-provider"
+EXEMPT_DOMAIN = "bigcorp.ru"
+PASSWORD = "Correct-Horse-42"
 
 
 class BotProcess:
@@ -96,8 +100,44 @@ async def bot_process(
         # Short enough to wait for the "didn't arrive?" button, long enough that a
         # /resend sent right after the code is certainly early.
         "SMS_RESEND_SECONDS": str(SMS_RESEND_SECONDS),
+        "PAYMENT_BACKEND": "telegram",
+        "PAYMENT_PROVIDER_TOKEN": PROVIDER_TOKEN,
+        "CARD_EXEMPT_EMAIL_DOMAINS": EXEMPT_DOMAIN,
     }
     process = BotProcess(env, tmp_path)
     await process.start()
     yield process
     await process.stop()
+
+
+class Person:
+    """One person in the chat, with the servers the bot talks to."""
+
+    def __init__(self, user_id: int, telegram: FakeTelegram, smtp: SmtpSink) -> None:
+        self.id = user_id
+        self.telegram = telegram
+        self.smtp = smtp
+
+    async def says(self, text: str, expect: str) -> str:
+        """Sends a text and returns the first reply to this person that holds `expect`."""
+        mark = len(self.telegram.calls)
+        await self.telegram.send_text(self.id, text)
+        return await self.reply(expect, after=mark)
+
+    async def reply(self, expect: str, after: int) -> str:
+        _, call = await self.telegram.wait_for(
+            "sendMessage",
+            lambda p: int(p["chat_id"]) == self.id and expect in p["text"],
+            after=after,
+        )
+        return str(call.params["text"])
+
+    async def reaches_the_phone_step(self, domain: str = "corp.example") -> None:
+        await self.says("/start", "work email")
+        await self.says(f"user{self.id}@{domain}", "password")
+        await self.says(PASSWORD, "account has been created")
+        body = (await self.smtp.next_email()).get_body(preferencelist=("plain",))
+        assert body is not None
+        token = re.search(r"\?start=([A-Za-z0-9_-]+)", body.get_content())
+        assert token
+        await self.says(f"/start {token[1]}", "phone number")

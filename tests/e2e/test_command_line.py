@@ -109,7 +109,15 @@ def test_the_console_signs_up_follows_the_printed_link_and_resumes_after_reopeni
     fifth = run_bot(["console"], tmp_path, stdin=f"{code[1]}\n")
     assert fifth.returncode == 0, fifth.stderr
     assert "+7 916 123-45-67 is confirmed" in fifth.stdout
-    assert "payment card" in fifth.stdout
+    assert "SANDBOX" in fifth.stdout
+
+    # The sandbox payment, "Skip" for autopayment, "Get started": the end of registration.
+    sixth = run_bot(["console"], tmp_path, stdin="/start\n1\n2\n1\n/balance\n")
+    assert sixth.returncode == 0, sixth.stderr
+    assert "[1] Pay 500\u00a0₽ (simulated)" in sixth.stdout
+    assert "card is linked" in sixth.stdout
+    assert "services are active" in sixth.stdout
+    assert "Total: 3,500\u00a0₽" in sixth.stdout
 
 
 def test_the_console_chooses_buttons_by_number(tmp_path: Path) -> None:

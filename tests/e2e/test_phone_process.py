@@ -2,55 +2,20 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from bot.keyboards import ResendSms
-from tests.e2e.conftest import SMS_TOKEN, BotProcess
+from tests.e2e.conftest import PASSWORD, SMS_TOKEN, BotProcess, Person
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.sms_sink import SmsSink
 from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "Correct-Horse-42"
 NUMBER = "+79161234567"
-
-
-class Person:
-    """One person in the chat, with the servers the bot talks to."""
-
-    def __init__(self, user_id: int, telegram: FakeTelegram, smtp: SmtpSink) -> None:
-        self.id = user_id
-        self.telegram = telegram
-        self.smtp = smtp
-
-    async def says(self, text: str, expect: str) -> str:
-        """Sends a text and returns the first reply to this person that holds `expect`."""
-        mark = len(self.telegram.calls)
-        await self.telegram.send_text(self.id, text)
-        return await self.reply(expect, after=mark)
-
-    async def reply(self, expect: str, after: int) -> str:
-        _, call = await self.telegram.wait_for(
-            "sendMessage",
-            lambda p: int(p["chat_id"]) == self.id and expect in p["text"],
-            after=after,
-        )
-        return str(call.params["text"])
-
-    async def reaches_the_phone_step(self) -> None:
-        await self.says("/start", "work email")
-        await self.says(f"user{self.id}@corp.example", "password")
-        await self.says(PASSWORD, "account has been created")
-        body = (await self.smtp.next_email()).get_body(preferencelist=("plain",))
-        assert body is not None
-        token = re.search(r"\?start=([A-Za-z0-9_-]+)", body.get_content())
-        assert token
-        await self.says(f"/start {token[1]}", "phone number")
 
 
 async def test_the_phone_step_through_the_real_process(

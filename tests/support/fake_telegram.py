@@ -104,6 +104,45 @@ class FakeTelegram:
         await self._push({"message": message})
         return message_id
 
+    async def pre_checkout(
+        self, user_id: int, payload: str, total: int, currency: str = "RUB"
+    ) -> str:
+        """Telegram's question before charging; returns the query id to find the answer."""
+        query_id = f"pcq-{next(self._message_ids)}"
+        await self._push(
+            {
+                "pre_checkout_query": {
+                    "id": query_id,
+                    "from": self.user(user_id),
+                    "currency": currency,
+                    "total_amount": total,
+                    "invoice_payload": payload,
+                }
+            }
+        )
+        return query_id
+
+    async def successful_payment(
+        self, user_id: int, payload: str, total: int, charge_id: str, currency: str = "RUB"
+    ) -> None:
+        await self._push(
+            {
+                "message": {
+                    "message_id": next(self._message_ids),
+                    "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private"},
+                    "from": self.user(user_id),
+                    "successful_payment": {
+                        "currency": currency,
+                        "total_amount": total,
+                        "invoice_payload": payload,
+                        "telegram_payment_charge_id": charge_id,
+                        "provider_payment_charge_id": f"provider-{charge_id}",
+                    },
+                }
+            }
+        )
+
     async def press(self, user_id: int, data: str) -> None:
         await self._push(
             {
@@ -204,6 +243,20 @@ class FakeTelegram:
     def _answer(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT
+        if method == "sendInvoice":
+            return {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "from": BOT,
+                "invoice": {
+                    "title": params["title"],
+                    "description": params["description"],
+                    "start_parameter": "",
+                    "currency": params["currency"],
+                    "total_amount": sum(int(p["amount"]) for p in params["prices"]),
+                },
+            }
         if method in {"sendMessage", "editMessageText"}:
             chat_id = int(params["chat_id"])
             edited = method == "editMessageText"

@@ -1,0 +1,107 @@
+"""The card, autopayment and activation through the real process, with Telegram Payments
+against the fake Bot API server (PAYMENT_BACKEND=telegram)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.keyboards import Autopay, GetStarted
+from tests.e2e.conftest import EXEMPT_DOMAIN, PROVIDER_TOKEN, BotProcess, Person
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.sms_sink import SmsSink
+from tests.support.smtp import SmtpSink
+
+pytestmark = pytest.mark.e2e
+
+AMOUNT = 500_00
+
+
+async def answer_to(telegram: FakeTelegram, query_id: str) -> dict[str, object]:
+    _, call = await telegram.wait_for(
+        "answerPreCheckoutQuery", lambda p: p["pre_checkout_query_id"] == query_id
+    )
+    return call.params
+
+
+async def test_from_the_invoice_to_the_bonus_through_the_real_process(
+    telegram: FakeTelegram,
+    smtp: SmtpSink,
+    sms_gateway: SmsSink,
+    bot_process: BotProcess,
+    tmp_path: Path,
+) -> None:
+    fay = Person(801, telegram, smtp)
+    await fay.reaches_the_phone_step()
+    await fay.says("+7 916 123-45-67", "We have sent an SMS")
+    code = (await sms_gateway.wait_for_count(1)).code
+
+    mark = len(telegram.calls)
+    intro = await fay.says(code, "payment card")
+    assert "non-refundable" in intro
+    _, invoice = await telegram.wait_for("sendInvoice", after=mark)
+    assert invoice.params["currency"] == "RUB"
+    assert invoice.params["provider_token"] == PROVIDER_TOKEN
+    assert [int(p["amount"]) for p in invoice.params["prices"]] == [AMOUNT]
+    payload = str(invoice.params["payload"])
+
+    # Forged and wrong-amount pre-checkouts are declined; the real one is approved.
+    forged = await answer_to(telegram, await telegram.pre_checkout(fay.id, "forged", AMOUNT))
+    wrong = await answer_to(telegram, await telegram.pre_checkout(fay.id, payload, 1_00))
+    real = await answer_to(telegram, await telegram.pre_checkout(fay.id, payload, AMOUNT))
+    assert str(forged["ok"]).lower() == "false"
+    assert str(wrong["ok"]).lower() == "false"
+    assert "does not match" in str(wrong["error_message"])
+    assert str(real["ok"]).lower() == "true"
+
+    mark = len(telegram.calls)
+    await telegram.successful_payment(fay.id, payload, AMOUNT, "tg-charge-801")
+    await fay.reply("card is linked", after=mark)
+    # The same payment delivered again credits nothing.
+    await telegram.successful_payment(fay.id, payload, AMOUNT, "tg-charge-801")
+
+    # Autopayment: set up with both numbers, then saved.
+    mark = len(telegram.calls)
+    await telegram.press(fay.id, Autopay(action="setup").pack())
+    await fay.reply("Auto-top-up amount", after=mark)
+    await fay.says("2 000 ₽", "Minimum balance")
+    await fay.says("500", "Save?")
+    mark = len(telegram.calls)
+    await telegram.press(fay.id, Autopay(action="save").pack())
+    await fay.reply("Get started", after=mark)
+
+    mark = len(telegram.calls)
+    await telegram.press(fay.id, GetStarted().pack())
+    activated = await fay.reply("services are active", after=mark)
+    assert "3,000 bonus points" in activated
+    mark = len(telegram.calls)
+    await telegram.press(fay.id, GetStarted().pack())  # a second press
+    await telegram.wait_for("answerCallbackQuery", after=mark)
+
+    balance = await fay.says("/balance", "Total")
+    assert "Balance: 500\u00a0₽" in balance
+    assert "Bonus points: 3,000" in balance
+    assert "Total: 3,500\u00a0₽" in balance
+    autopay = await fay.says("/autopay", "Autopayment is on")
+    assert "2,000\u00a0₽" in autopay
+    assert "500\u00a0₽" in autopay
+
+    # An exempt corporate domain is activated with no invoice at all.
+    gil = Person(802, telegram, smtp)
+    await gil.reaches_the_phone_step(domain=EXEMPT_DOMAIN)
+    await gil.says("+7 916 765-43-21", "We have sent an SMS")
+    gil_code = (await sms_gateway.wait_for_count(2)).code
+    await gil.says(gil_code, "not required")
+    mark = len(telegram.calls)
+    await telegram.press(gil.id, GetStarted().pack())
+    gil_activated = await gil.reply("services are active", after=mark)
+    assert "Total: 3,000\u00a0₽" in gil_activated
+    assert not any(
+        c.method == "sendInvoice" and int(c.params["chat_id"]) == gil.id for c in telegram.calls
+    )
+
+    assert await bot_process.stop() == 0
+    log = bot_process.log()
+    assert PROVIDER_TOKEN not in log
+    assert payload not in log
