@@ -65,7 +65,7 @@ async def balance_command(message: Message, activation: ActivationService, t: Te
 
 
 def anytime_router() -> Router:
-    """"Get started" and /balance work in any state."""
+    """ "Get started" and /balance work in any state."""
     router = Router(name=f"{__name__}.anytime")
     router.callback_query.register(get_started, GetStarted.filter())
     router.message.register(balance_command, Command("balance"))
