@@ -11,7 +11,7 @@ from bot.domain.accounts import Step
 from bot.domain.autopay import AutopayService, AutopayStatus
 from bot.domain.money import AmountVerdict, rubles
 from bot.domain.ports import AutopaySettings
-from bot.keyboards import Autopay, autopay_confirm_keyboard, autopay_manage_keyboard
+from bot.keyboards import Autopay, autopay_manage_keyboard
 from bot.texts import Texts
 from handlers.flow import Flow
 from states import Registration
@@ -37,30 +37,22 @@ async def autopay_command(message: Message, autopay: AutopayService, t: Texts) -
 
 
 async def set_up(
-    callback: CallbackQuery, state: FSMContext, autopay: AutopayService, t: Texts
+    callback: CallbackQuery, state: FSMContext, autopay: AutopayService, flow: Flow, t: Texts
 ) -> None:
     await callback.answer()
-    account, _ = await autopay.settings_of(callback.from_user.id)
+    user_id = callback.from_user.id
+    account, _ = await autopay.settings_of(user_id)
     bot = callback.bot
     assert bot is not None
     if account is None or account.card_linked_at is None:
-        await bot.send_message(callback.from_user.id, t("autopay.no_card"))
+        await bot.send_message(user_id, t("autopay.no_card"))
         return
-    policy = autopay.policy
-    await state.set_state(Registration.autopay_amount)
     await state.set_data({})
-    await bot.send_message(
-        callback.from_user.id,
-        t(
-            "autopay.ask_amount",
-            min=t.money(rubles(policy.autopay_min_rub)),
-            max=t.money(rubles(policy.autopay_max_rub)),
-        ),
-    )
+    await flow.ask_autopay_amount(bot, user_id, state, t)
 
 
 async def amount_given(
-    message: Message, state: FSMContext, autopay: AutopayService, t: Texts
+    message: Message, state: FSMContext, bot: Bot, autopay: AutopayService, flow: Flow, t: Texts
 ) -> None:
     assert message.text is not None
     policy = autopay.policy
@@ -71,18 +63,11 @@ async def amount_given(
         )
         return
     await state.update_data(amount_rub=verdict.rubles)
-    await state.set_state(Registration.autopay_threshold)
-    await message.answer(
-        t(
-            "autopay.ask_threshold",
-            min=t.money(0),
-            max=t.money(rubles(policy.autopay_threshold_max_rub)),
-        )
-    )
+    await flow.ask_autopay_threshold(bot, message.chat.id, state, t)
 
 
 async def threshold_given(
-    message: Message, state: FSMContext, autopay: AutopayService, t: Texts
+    message: Message, state: FSMContext, bot: Bot, autopay: AutopayService, flow: Flow, t: Texts
 ) -> None:
     assert message.text is not None
     verdict = autopay.parse_threshold(message.text)
@@ -91,16 +76,7 @@ async def threshold_given(
         await message.answer(refusal(verdict, t, 0, limit, example=500))
         return
     await state.update_data(threshold_rub=verdict.rubles)
-    await state.set_state(Registration.autopay_confirm)
-    amount_rub = int(await state.get_value("amount_rub", 0))
-    await message.answer(
-        t(
-            "autopay.summary",
-            amount=t.money(rubles(amount_rub)),
-            threshold=t.money(rubles(verdict.rubles)),
-        ),
-        reply_markup=autopay_confirm_keyboard(t),
-    )
+    await flow.autopay_summary(bot, message.chat.id, state, t)
 
 
 async def save(

@@ -13,11 +13,13 @@ from aiogram.fsm.context import FSMContext
 from bot.code_prompts import CodePromptRefresher, code_prompt_text
 from bot.domain.accounts import Step
 from bot.domain.card import CardService, OfferOutcome, OfferStatus
+from bot.domain.money import rubles
 from bot.domain.phone_confirmation import PendingCode, PhoneService
 from bot.domain.phones import display_phone
 from bot.domain.policy import Policy
 from bot.domain.registration import Position, RegistrationService
 from bot.keyboards import (
+    autopay_confirm_keyboard,
     autopay_offer_keyboard,
     code_keyboard,
     get_started_keyboard,
@@ -84,6 +86,10 @@ class Flow:
             await state.set_data({})
             await self.offer_card(bot, chat_id, t, telegram_user_id, optional=False)
         elif where.step is Step.ACTIVATION:
+            if account.card_linked_at is not None and await self.resume_autopay(
+                bot, chat_id, state, t
+            ):
+                return
             await state.set_state(Registration.activation)
             await state.set_data({})
             if account.card_linked_at is not None and where.autopay is None:
@@ -101,6 +107,66 @@ class Flow:
             await state.set_state(Registration.active)
             await state.set_data({})
             await bot.send_message(chat_id, t("registration_done"), reply_markup=no_keyboard())
+
+    async def resume_autopay(self, bot: Bot, chat_id: int, state: FSMContext, t: Texts) -> bool:
+        """Mid-way through the autopayment questions: the open question again, with what
+        was already answered kept. False when no such question is open."""
+        current = await state.get_state()
+        data = await state.get_data()
+        if current == Registration.autopay_amount.state:
+            await self.ask_autopay_amount(bot, chat_id, state, t)
+        elif current == Registration.autopay_threshold.state and "amount_rub" in data:
+            await self.ask_autopay_threshold(bot, chat_id, state, t)
+        elif (
+            current == Registration.autopay_confirm.state
+            and {
+                "amount_rub",
+                "threshold_rub",
+            }
+            <= data.keys()
+        ):
+            await self.autopay_summary(bot, chat_id, state, t)
+        else:
+            return False
+        return True
+
+    async def ask_autopay_amount(self, bot: Bot, chat_id: int, state: FSMContext, t: Texts) -> None:
+        policy = self.policy
+        await state.set_state(Registration.autopay_amount)
+        await bot.send_message(
+            chat_id,
+            t(
+                "autopay.ask_amount",
+                min=t.money(rubles(policy.autopay_min_rub)),
+                max=t.money(rubles(policy.autopay_max_rub)),
+            ),
+        )
+
+    async def ask_autopay_threshold(
+        self, bot: Bot, chat_id: int, state: FSMContext, t: Texts
+    ) -> None:
+        await state.set_state(Registration.autopay_threshold)
+        await bot.send_message(
+            chat_id,
+            t(
+                "autopay.ask_threshold",
+                min=t.money(0),
+                max=t.money(rubles(self.policy.autopay_threshold_max_rub)),
+            ),
+        )
+
+    async def autopay_summary(self, bot: Bot, chat_id: int, state: FSMContext, t: Texts) -> None:
+        data = await state.get_data()
+        await state.set_state(Registration.autopay_confirm)
+        await bot.send_message(
+            chat_id,
+            t(
+                "autopay.summary",
+                amount=t.money(rubles(int(data["amount_rub"]))),
+                threshold=t.money(rubles(int(data["threshold_rub"]))),
+            ),
+            reply_markup=autopay_confirm_keyboard(t),
+        )
 
     async def offer_card(
         self, bot: Bot, chat_id: int, t: Texts, telegram_user_id: int, *, optional: bool

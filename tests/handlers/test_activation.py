@@ -205,3 +205,18 @@ async def test_after_activation_a_message_says_the_registration_is_complete(
     assert replies.mentions("registration is complete", "/balance")
     status = await chat.send("/status")
     assert status.mentions("✅ 3. Payment card: done", "All confirmation steps are done")
+
+
+async def test_start_in_the_middle_of_autopayment_keeps_the_amount_already_given(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox
+) -> None:
+    await card_linked(chat, outbox, sms)
+    await chat.press(SET_UP)
+    await chat.send("1500")
+
+    again = await chat.send("/start")
+    summary = await chat.send("250")
+
+    assert again.mentions("Minimum balance")
+    assert summary.mentions("1,500\u00a0₽", "250\u00a0₽")
+    assert summary.has_button(SAVE)
