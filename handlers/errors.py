@@ -17,6 +17,14 @@ async def on_error(event: ErrorEvent, bot: Bot, t: Texts | None = None) -> None:
     log.error("update %s failed: %s", event.update.update_id, describe_exception(event.exception))
     texts = t or texts_for(DEFAULT_LANGUAGE)
     update = event.update
+    if update.pre_checkout_query is not None:
+        # Unanswered, Telegram would keep the person waiting for 10 seconds and then
+        # fail the payment anyway: decline at once, nothing is charged.
+        try:
+            await update.pre_checkout_query.answer(ok=False, error_message=texts("error_generic"))
+        except Exception:
+            log.warning("could not decline pre-checkout of failed update %s", update.update_id)
+        return
     chat_id = None
     if update.message is not None:
         chat_id = update.message.chat.id

@@ -316,3 +316,22 @@ async def test_after_a_restart_start_resumes_at_the_card_with_a_fresh_invoice(
     [invoice] = replies.invoices
     assert invoice.payload != old
     assert await payer.is_in(Registration.card)
+
+
+async def test_a_failing_pre_checkout_is_declined_at_once_rather_than_left_to_time_out(
+    payer: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.domain.card import CardService
+
+    payload = await invoice_payload(payer, outbox, sms)
+
+    async def broken(self: CardService, *args: object) -> None:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(CardService, "check_before_payment", broken)
+
+    replies = await payer.pre_checkout(payload, AMOUNT)
+
+    [answer] = replies.pre_checkout_answers
+    assert answer.ok is False
+    assert "went wrong" in (answer.error_message or "")
