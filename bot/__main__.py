@@ -15,6 +15,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
 from bot.app import open_runtime, publish_commands
+from bot.cli import add_logs_arguments, add_stats_arguments, run_logs, run_stats
 from bot.console import run_console
 from bot.polling import run_polling
 from bot.settings import Settings, SettingsError, load_settings
@@ -26,19 +27,25 @@ EXIT_CONFIG = 2
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="VK Cloud onboarding bot")
-    parser.add_argument(
-        "mode",
-        nargs="?",
-        default="polling",
-        choices=["polling", "console"],
-        help="polling (default): run against Telegram; console: run in this terminal",
-    )
+    modes = parser.add_subparsers(dest="mode", metavar="mode")
+    modes.add_parser("polling", help="run against Telegram with long polling (the default)")
+    modes.add_parser("console", help="run in this terminal, with no Telegram and no token")
+    add_logs_arguments(modes.add_parser("logs", help="read the conversation log (support staff)"))
+    add_stats_arguments(modes.add_parser("stats", help="the registration funnel"))
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+
+    if args.mode in ("logs", "stats"):
+        _configure_logging("WARNING")
+        run = run_logs if args.mode == "logs" else run_stats
+        try:
+            return asyncio.run(run(settings, args, _print_line))
+        except KeyboardInterrupt:
+            return 0  # --follow ends with Ctrl-C
 
     if args.mode == "console":
         # The console is the person's screen: only warnings go to stderr.
@@ -60,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(settings.log_level)
     asyncio.run(_run_polling(settings))
     return 0
+
+
+def _print_line(line: str) -> None:
+    # Flushed at once, so that `--follow` piped into another tool is live.
+    print(line, flush=True)
 
 
 def _configure_logging(level: str) -> None:

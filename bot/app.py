@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -19,6 +22,11 @@ from bot.adapters.hashing import Argon2idHasher
 from bot.adapters.payments import SandboxPaymentGateway, TelegramPaymentGateway
 from bot.adapters.sms import ConsoleSmsSender, HttpSmsSender
 from bot.code_prompts import CodePromptRefresher
+from bot.conversation_log import (
+    ConversationRecorder,
+    IncomingLogMiddleware,
+    OutgoingLogMiddleware,
+)
 from bot.domain.activation import ActivationService
 from bot.domain.autopay import AutopayService
 from bot.domain.card import CardService
@@ -26,17 +34,28 @@ from bot.domain.clock import Clock, SystemClock
 from bot.domain.passwords import PasswordHasher
 from bot.domain.phone_confirmation import PhoneService
 from bot.domain.policy import Policy
-from bot.domain.ports import EmailSender, PaymentGateway, SmsSender, Store
+from bot.domain.ports import (
+    ConversationLogRepository,
+    EmailSender,
+    PaymentGateway,
+    SmsSender,
+    Store,
+)
 from bot.domain.preferences import PreferenceService
 from bot.domain.registration import RegistrationService
 from bot.domain.signup import SignupService
+from bot.domain.support import SupportService
 from bot.middlewares import LanguageMiddleware
+from bot.safe_logging import describe_exception
 from bot.settings import Settings
 from bot.texts import compose_code_sms, compose_confirmation_email, texts_for
 from handlers.flow import Flow
+from storage.conversation_log import SqliteConversationLog
 from storage.database import Database
 from storage.fsm import SqliteStorage
 from storage.repositories import SqliteStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,6 +70,9 @@ class Services:
     card: CardService
     autopay: AutopayService
     activation: ActivationService
+    support: SupportService
+    recorder: ConversationRecorder
+    support_user_ids: frozenset[int]
 
     def as_kwargs(self) -> dict[str, Any]:
         return {
@@ -62,6 +84,9 @@ class Services:
             "card": self.card,
             "autopay": self.autopay,
             "activation": self.activation,
+            "support": self.support,
+            "recorder": self.recorder,
+            "support_user_ids": self.support_user_ids,
         }
 
 
@@ -73,8 +98,10 @@ def build_services(
     email_sender: EmailSender,
     sms_sender: SmsSender,
     payment_gateway: PaymentGateway,
+    conversation_log: ConversationLogRepository,
     email_from: str,
     bot_username: str,
+    support_user_ids: frozenset[int] = frozenset(),
     clock: Clock | None = None,
 ) -> Services:
     clock = clock or SystemClock()
@@ -103,6 +130,9 @@ def build_services(
         card=CardService(store=store, gateway=payment_gateway, policy=policy, clock=clock),
         autopay=AutopayService(store=store, policy=policy, clock=clock),
         activation=ActivationService(store=store, policy=policy, clock=clock),
+        support=SupportService(store=store, log=conversation_log, policy=policy, clock=clock),
+        recorder=ConversationRecorder(conversation_log, clock),
+        support_user_ids=support_user_ids,
     )
 
 
@@ -126,9 +156,15 @@ def create_dispatcher(
         flow=flow,
         **services.as_kwargs(),
     )
+    dp.update.outer_middleware(IncomingLogMiddleware(services.recorder))
     dp.update.outer_middleware(LanguageMiddleware(services.preferences))
     dp.include_routers(*handlers.routers())
     return dp
+
+
+def instrument_bot(bot: Bot, services: Services) -> None:
+    """Every Bot API call this bot makes goes past the conversation log (R18)."""
+    bot.session.middleware(OutgoingLogMiddleware(services.recorder))
 
 
 def email_sender_from(settings: Settings) -> EmailSender:
@@ -191,13 +227,14 @@ async def open_runtime(
     email_sender: EmailSender | None = None,
     console: bool = False,
 ) -> AsyncIterator[Runtime]:
-    """Opens the database, builds the services and the dispatcher, and keeps the code
-    prompts' schedule running; when the block ends (after the dispatcher has stopped)
-    the schedule stops, the SMS gateway's connections and the database are closed."""
+    """Opens the database, builds the services and the dispatcher, and runs the
+    background work: the code prompts' schedule, the conversation log's writer and its
+    retention. When the block ends (after the dispatcher has stopped) these stop, the
+    log is flushed, and the SMS gateway's connections and the database are closed."""
     database = await Database.open(settings.database_path)
     sms_sender = sms_sender_from(settings)
-    stop_prompts = asyncio.Event()
-    prompts_task: asyncio.Task[None] | None = None
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task[None]] = []
     try:
         me = await bot.me()
         assert me.username is not None, "a bot always has a username"
@@ -208,20 +245,42 @@ async def open_runtime(
             email_sender=email_sender or email_sender_from(settings),
             sms_sender=sms_sender,
             payment_gateway=payment_gateway_from(settings, bot, console=console),
+            conversation_log=SqliteConversationLog(database),
             email_from=settings.email_from,
             bot_username=me.username,
+            support_user_ids=settings.support_user_ids,
         )
+        instrument_bot(bot, services)
+        await services.recorder.start(bot)
         dispatcher = create_dispatcher(services=services, storage=SqliteStorage(database))
-        prompts_task = asyncio.create_task(
-            services.code_prompts.run(bot, stop_prompts), name="code-prompts"
-        )
+        tasks = [
+            asyncio.create_task(services.code_prompts.run(bot, stop), name="code-prompts"),
+            asyncio.create_task(services.recorder.run(stop), name="conversation-log"),
+            asyncio.create_task(
+                keep_log_pruned(services, settings.log_retention_days, stop), name="log-retention"
+            ),
+        ]
         yield Runtime(dispatcher=dispatcher, services=services, database=database)
     finally:
-        stop_prompts.set()
-        if prompts_task is not None:
-            await prompts_task
+        stop.set()
+        for task in tasks:
+            await task
         await sms_sender.close()
         await database.close()
+
+
+async def keep_log_pruned(services: Services, days: int, stop: asyncio.Event) -> None:
+    """R18 retention: records older than `days` go at start-up, then once a day."""
+    while not stop.is_set():
+        cutoff = services.recorder.clock.now() - timedelta(days=days)
+        try:
+            removed = await services.support.log.prune(cutoff)
+            if removed:
+                log.info("conversation log: %s records older than %s days removed", removed, days)
+        except Exception as exc:
+            log.warning("conversation log not pruned: %s", describe_exception(exc))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 24 * 3600)
 
 
 async def publish_commands(bot: Bot) -> None:

@@ -8,7 +8,6 @@ becomes `/start <token>`, as a Telegram client would send it.
 from __future__ import annotations
 
 import asyncio
-import html
 import itertools
 import os
 import re
@@ -48,7 +47,7 @@ from aiogram.types import (
 
 from bot.app import open_runtime
 from bot.settings import Settings
-from bot.texts import language_for
+from bot.texts import language_for, plain
 
 CONSOLE_BOT = User(
     id=1_000_000_001,
@@ -59,12 +58,6 @@ CONSOLE_BOT = User(
 CONSOLE_USER_ID = 1_000_000_002
 # Dummy token: the console never talks to Telegram.
 CONSOLE_TOKEN = "1000000001:console-mode-has-no-token"  # noqa: S105
-_TAG = re.compile(r"<[^>]+>")
-
-
-def plain(text: str) -> str:
-    """HTML as the person would read it in a client."""
-    return html.unescape(_TAG.sub("", text))
 
 
 class Button:

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # R18: who may read the conversation log in Telegram, and how long it is kept.
+    support_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    log_retention_days: int = Field(default=90, ge=1, le=3650)
+
     # Policy numbers (rules.md); each one can be overridden from the environment.
     email_link_ttl_seconds: int = Policy.email_link_ttl_seconds
     email_resend_seconds: int = Policy.email_resend_seconds
@@ -72,6 +76,16 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):
             return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("support_user_ids", mode="before")
+    @classmethod
+    def _user_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError("must be Telegram user ids separated by commas")
+            return frozenset(int(part) for part in parts)
         return value
 
     @field_validator("telegram_api_url")

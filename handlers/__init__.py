@@ -18,6 +18,7 @@ from handlers import (
     phone,
     resend,
     start,
+    support,
     unknown_command,
 )
 
@@ -37,6 +38,7 @@ def routers() -> list[Router]:
         card.anytime_router(),
         autopay.anytime_router(),
         activation.anytime_router(),
+        support.router(),
         email_link.router(),
         unknown_command.router(),
         card.router(),

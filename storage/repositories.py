@@ -105,6 +105,38 @@ class SqliteAccounts:
             (phone, to_db(at), account_id),
         )
 
+    async def _many(self, sql: str, params: tuple[object, ...]) -> list[Account]:
+        async with self._db.execute(sql, params) as cursor:
+            rows = await cursor.fetchall()
+        return [_account(row) for row in rows]
+
+    async def by_phone(self, phone: str) -> list[Account]:
+        return await self._many(
+            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE phone = ?"  # noqa: S608
+            " OR id IN (SELECT account_id FROM sms_codes WHERE phone = ?) ORDER BY id",
+            (phone, phone),
+        )
+
+    async def unfinished_since(self, before: datetime) -> list[Account]:
+        # Times are fixed-format UTC text, so max() and comparison work on them as text.
+        progress = (
+            "max(created_at, coalesce(email_confirmed_at, ''), coalesce(phone_confirmed_at, ''),"
+            " coalesce(card_linked_at, ''))"
+        )
+        return await self._many(
+            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts"  # noqa: S608
+            f" WHERE activated_at IS NULL AND {progress} < ? ORDER BY {progress}",
+            (to_db(before),),
+        )
+
+    async def created_since(self, since: datetime | None) -> list[Account]:
+        if since is None:
+            return await self._many(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY id", ())  # noqa: S608
+        return await self._many(
+            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE created_at >= ? ORDER BY id",  # noqa: S608
+            (to_db(since),),
+        )
+
     async def link_card(self, account_id: int, at: datetime) -> bool:
         cursor = await self._db.execute(
             "UPDATE accounts SET card_linked_at = ? WHERE id = ? AND card_linked_at IS NULL",

@@ -11,17 +11,17 @@ from aiogram.enums import ParseMode
 
 from bot.adapters.hashing import Argon2idHasher
 from bot.adapters.payments import SandboxPaymentGateway
-from bot.app import Services, build_services, create_dispatcher
+from bot.app import Services, create_dispatcher, instrument_bot
 from bot.domain.policy import Policy
 from bot.domain.ports import OutgoingEmail
 from storage.database import Database
 from storage.fsm import SqliteStorage
-from storage.repositories import SqliteStore
 from tests.support.chat import ChatDriver
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
 from tests.support.session import BOT_USER, RecordingSession
 
 GOOD_PASSWORD = "Strong-Pass-42"
+SUPPORT = frozenset({9001})  # the support staff's Telegram user id in tests
 WORK_EMAIL = "alice@corp.example"
 
 
@@ -72,17 +72,12 @@ def services(
     sms: SmsOutbox,
     bot: Bot,
 ) -> Services:
-    return build_services(
-        store=SqliteStore(database),
-        policy=policy,
-        hasher=cheap_hasher(),
-        email_sender=outbox,
-        sms_sender=sms,
-        payment_gateway=SandboxPaymentGateway(bot),
-        email_from="noreply@mcs.mail.ru",
-        bot_username=str(BOT_USER.username),
-        clock=clock,
-    )
+    # Imported here: the journey helpers import this module's constants.
+    from tests.support.journey import services_on
+
+    built = services_on(database, policy, outbox, sms, clock, SandboxPaymentGateway(bot), SUPPORT)
+    instrument_bot(bot, built)
+    return built
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.accounts import Account
+from bot.domain.conversation import LogEntry
 from bot.domain.money import Balance, Credit
 
 
@@ -70,6 +71,17 @@ class AccountRepository(Protocol):
     async def confirm_email(self, account_id: int, at: datetime) -> None: ...
 
     async def confirm_phone(self, account_id: int, phone: str, at: datetime) -> None: ...
+
+    async def by_phone(self, phone: str) -> list[Account]:
+        """Accounts with this number, confirmed or still being confirmed."""
+        ...
+
+    async def unfinished_since(self, before: datetime) -> list[Account]:
+        """Accounts not activated whose last completed step is older than `before`,
+        the oldest first."""
+        ...
+
+    async def created_since(self, since: datetime | None) -> list[Account]: ...
 
     async def link_card(self, account_id: int, at: datetime) -> bool:
         """Marks the card linked; False if it already was."""
@@ -366,3 +378,33 @@ class PaymentGateway(Protocol):
     async def present(self, invoice: Invoice) -> None:
         """Shows the invoice to the person; raises PaymentGatewayError."""
         ...
+
+
+class ConversationLogRepository(Protocol):
+    """R18's records. Written in batches by the recorder, outside any domain transaction."""
+
+    async def write(self, entries: list[LogEntry]) -> None: ...
+
+    async def latest(
+        self, user_id: int | None, limit: int, since: datetime | None = None
+    ) -> list[LogEntry]: ...
+
+    async def after(
+        self,
+        after_id: int,
+        user_id: int | None = None,
+        since: datetime | None = None,
+        limit: int = 1000,
+    ) -> list[LogEntry]: ...
+
+    async def last_activity(self, user_id: int) -> datetime | None: ...
+
+    async def has_user(self, user_id: int) -> bool: ...
+
+    async def prune(self, before: datetime) -> int: ...
+
+    async def watch(self, support_user_id: int, watched_user_id: int) -> None: ...
+
+    async def unwatch(self, support_user_id: int) -> int | None: ...
+
+    async def watches(self) -> dict[int, int]: ...

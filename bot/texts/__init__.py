@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -16,6 +17,14 @@ LANGUAGES: Final = tuple(CATALOGS)
 DEFAULT_LANGUAGE: Final = "en"
 # R17: these Telegram language codes get Russian; everyone else English.
 _RUSSIAN_SPEAKING = frozenset({"ru", "uk", "be", "kk"})
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """A message's HTML as the person reads it in a client: tags gone, entities decoded."""
+    return html.unescape(_TAG.sub("", text))
 
 
 def language_for(telegram_language_code: str | None) -> str:
@@ -43,6 +52,10 @@ class Texts:
             for name, value in params.items()
         }
         return template.format(**escaped)
+
+    def raw(self, key: str, **params: object) -> str:
+        """The text for a message sent without markup: parameters are not escaped."""
+        return CATALOGS[self.language][key].format(**params)
 
     def count(self, n: int, unit: str) -> str:
         """`n` with the word of `unit` in the right plural form ("24 hours", "24 часа")."""

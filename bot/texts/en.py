@@ -333,6 +333,31 @@ CATALOG: dict[str, str] = {
         "Something went wrong on our side. Everything you sent is kept; please try again "
         "in a moment."
     ),
+    "support.usage_logs": "Usage: /logs <user id | email | phone> [number of records, default 30]",
+    "support.usage_find": "Usage: /find <email | phone | user id>",
+    "support.usage_watch": "Usage: /watch <user id>",
+    "support.usage_stuck": "Usage: /stuck [hours, default 24]",
+    "support.nobody": "Nobody found for {query}.",
+    "support.several": "Several people match {query}; use a user id:\n{people}",
+    "support.no_records": "No records for user {user_id}.",
+    "support.logs_header": "User {user_id}: the last {count} records, oldest first.",
+    "support.person": (
+        "User {user_id}\nEmail: {email}\nPhone: {phone}\nStep: {step}\n"
+        "Created: {created}\nLast message: {last}"
+    ),
+    "support.no_account": "none yet (signing up)",
+    "support.watching": "Watching user {user_id}: new records come here as they happen. /unwatch stops it.",
+    "support.unwatched": "Stopped watching user {user_id}.",
+    "support.not_watching": "You are not watching anyone.",
+    "support.stuck_header": "No progress for {hours} h or more, oldest first:",
+    "support.stuck_line": "{user_id} · {email} · {step} · last step done {since}",
+    "support.nobody_stuck": "Nobody has been stuck for {hours} h.",
+    "step_label.sign_up": "sign-up",
+    "step_label.email": "email confirmation",
+    "step_label.phone": "phone confirmation",
+    "step_label.card": "payment card",
+    "step_label.activation": "activation",
+    "step_label.active": "active",
     "command.start": "Start or continue the registration",
     "command.help": "What I can do",
     "command.status": "Where I am and what is left",

@@ -322,6 +322,31 @@ CATALOG: dict[str, str] = {
         "Что-то пошло не так на нашей стороне. Всё, что вы отправили, сохранено; "
         "попробуйте ещё раз через минуту."
     ),
+    "support.usage_logs": "Формат: /logs <id пользователя | почта | телефон> [сколько записей, по умолчанию 30]",
+    "support.usage_find": "Формат: /find <почта | телефон | id пользователя>",
+    "support.usage_watch": "Формат: /watch <id пользователя>",
+    "support.usage_stuck": "Формат: /stuck [часов, по умолчанию 24]",
+    "support.nobody": "По запросу {query} никого не найдено.",
+    "support.several": "Под {query} подходят несколько человек; укажите id пользователя:\n{people}",
+    "support.no_records": "Записей для пользователя {user_id} нет.",
+    "support.logs_header": "Пользователь {user_id}: последние записи ({count}), от старых к новым.",
+    "support.person": (
+        "Пользователь {user_id}\nПочта: {email}\nТелефон: {phone}\nШаг: {step}\n"
+        "Создан: {created}\nПоследнее сообщение: {last}"
+    ),
+    "support.no_account": "пока нет (регистрируется)",
+    "support.watching": "Слежу за пользователем {user_id}: новые записи будут приходить сюда. /unwatch — прекратить.",
+    "support.unwatched": "Больше не слежу за пользователем {user_id}.",
+    "support.not_watching": "Вы ни за кем не следите.",
+    "support.stuck_header": "Без продвижения {hours} ч и дольше, сначала самые давние:",
+    "support.stuck_line": "{user_id} · {email} · {step} · последний шаг пройден {since}",
+    "support.nobody_stuck": "Никто не застрял дольше {hours} ч.",
+    "step_label.sign_up": "регистрация",
+    "step_label.email": "подтверждение почты",
+    "step_label.phone": "подтверждение телефона",
+    "step_label.card": "платёжная карта",
+    "step_label.activation": "активация",
+    "step_label.active": "активен",
     "command.start": "Начать или продолжить регистрацию",
     "command.help": "Что я умею",
     "command.status": "Где я и что осталось",

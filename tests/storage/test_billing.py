@@ -6,16 +6,16 @@ import asyncio
 
 import pytest
 
-from bot.app import Services, build_services
+from bot.app import Services
 from bot.domain.activation import ActivationStatus
 from bot.domain.autopay import AutopayStatus
 from bot.domain.card import CheckProblem, OfferStatus, PaymentStatus
 from bot.domain.money import rubles
 from bot.domain.policy import Policy
 from storage.database import Database
-from storage.repositories import SqliteStore
-from tests.conftest import GOOD_PASSWORD, cheap_hasher, link_in
+from tests.conftest import GOOD_PASSWORD, link_in
 from tests.support.fakes import EmailOutbox, FakeClock, PaymentInbox, SmsOutbox
+from tests.support.journey import services_on
 
 USER = 1
 
@@ -34,17 +34,7 @@ def billing(
     sms: SmsOutbox,
     payments: PaymentInbox,
 ) -> Services:
-    return build_services(
-        store=SqliteStore(database),
-        policy=policy,
-        hasher=cheap_hasher(),
-        email_sender=outbox,
-        sms_sender=sms,
-        payment_gateway=payments,
-        email_from="noreply@mcs.mail.ru",
-        bot_username="vkcloud_test_bot",
-        clock=clock,
-    )
+    return services_on(database, policy, outbox, sms, clock, payments)
 
 
 async def at_card_step(
@@ -185,17 +175,7 @@ async def test_activation_waits_for_the_card_unless_the_domain_is_exempt(
     outbox: EmailOutbox, sms: SmsOutbox, database: Database, clock: FakeClock
 ) -> None:
     policy = Policy(card_exempt_email_domains=frozenset({"bigcorp.ru"}))
-    services = build_services(
-        store=SqliteStore(database),
-        policy=policy,
-        hasher=cheap_hasher(),
-        email_sender=outbox,
-        sms_sender=sms,
-        payment_gateway=PaymentInbox(),
-        email_from="noreply@mcs.mail.ru",
-        bot_username="vkcloud_test_bot",
-        clock=clock,
-    )
+    services = services_on(database, policy, outbox, sms, clock, PaymentInbox())
     await at_card_step(services, outbox, sms, user=1)
     await at_card_step(services, outbox, sms, user=2, domain="bigcorp.ru")
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Services, build_services
+from bot.app import Services
 from bot.domain.phone_confirmation import CodeStatus, PhoneService, PhoneStatus
 from bot.domain.policy import Policy
 from storage.database import Database
-from storage.repositories import SqliteStore
-from tests.conftest import GOOD_PASSWORD, cheap_hasher, link_in
+from tests.conftest import GOOD_PASSWORD, link_in
 from tests.support.fakes import EmailOutbox, FakeClock, PaymentInbox, SmsOutbox
+from tests.support.journey import services_on
 
 PHONE = "+79161234567"
 
@@ -236,20 +236,10 @@ async def test_two_processes_racing_for_the_last_place_cannot_both_win(
     first_db, second_db = await Database.open(path), await Database.open(path)
     outbox, sms = EmailOutbox(), SmsOutbox()
 
-    def services_on(db: Database) -> Services:
-        return build_services(
-            store=SqliteStore(db),
-            policy=policy,
-            hasher=cheap_hasher(),
-            email_sender=outbox,
-            sms_sender=sms,
-            payment_gateway=PaymentInbox(),
-            email_from="noreply@mcs.mail.ru",
-            bot_username="vkcloud_test_bot",
-            clock=clock,
-        )
+    def process_on(db: Database) -> Services:
+        return services_on(db, policy, outbox, sms, clock, PaymentInbox())
 
-    one, two = services_on(first_db), services_on(second_db)
+    one, two = process_on(first_db), process_on(second_db)
     try:
         codes = {}
         for services, user_id in ((one, 1), (two, 2)):

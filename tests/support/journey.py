@@ -6,6 +6,7 @@ from bot.app import Services, build_services
 from bot.domain.policy import Policy
 from bot.domain.ports import PaymentGateway
 from states import Registration
+from storage.conversation_log import SqliteConversationLog
 from storage.database import Database
 from storage.repositories import SqliteStore
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL, cheap_hasher, link_in
@@ -38,7 +39,9 @@ def services_on(
     sms: SmsOutbox,
     clock: FakeClock,
     gateway: PaymentGateway,
+    support_user_ids: frozenset[int] = frozenset(),
 ) -> Services:
+    """The services as the bot builds them, on the given fakes and a real database."""
     return build_services(
         store=SqliteStore(database),
         policy=policy,
@@ -46,6 +49,8 @@ def services_on(
         email_sender=outbox,
         sms_sender=sms,
         payment_gateway=gateway,
+        conversation_log=SqliteConversationLog(database),
+        support_user_ids=support_user_ids,
         email_from="noreply@mcs.mail.ru",
         bot_username=str(BOT_USER.username),
         clock=clock,

@@ -1,0 +1,160 @@
+"""`python -m bot logs` and `python -m bot stats`: support staff in the terminal (R18)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from bot.conversation_log import format_entry
+from bot.domain.clock import SystemClock
+from bot.domain.conversation import LogEntry, funnel
+from bot.domain.ports import ConversationLogRepository
+from bot.domain.support import SupportService
+from bot.settings import Settings
+from storage.conversation_log import SqliteConversationLog
+from storage.database import Database
+from storage.repositories import SqliteStore
+
+EXIT_NOT_FOUND = 1
+FOLLOW_POLL_SECONDS = 0.5
+_RELATIVE = re.compile(r"(\d+)\s*([mhd])")
+
+
+def parse_since(text: str) -> datetime:
+    """`24h`, `7d`, `30m` ago, or an ISO date/time (UTC unless it says otherwise)."""
+    relative = _RELATIVE.fullmatch(text.strip())
+    if relative:
+        unit = {"m": "minutes", "h": "hours", "d": "days"}[relative[2]]
+        return datetime.now(UTC) - timedelta(**{unit: int(relative[1])})
+    moment = datetime.fromisoformat(text.strip())
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def add_logs_arguments(parser: argparse.ArgumentParser) -> None:
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument("--user", type=int, help="Telegram user id")
+    who.add_argument("--email", help="the account's email")
+    who.add_argument("--phone", help="the account's phone number")
+    parser.add_argument("--since", type=parse_since, help="24h, 7d, or an ISO date/time")
+    parser.add_argument("--limit", type=int, default=100, help="the last N records (100)")
+    parser.add_argument("--follow", action="store_true", help="print new records until Ctrl-C")
+    parser.add_argument("--format", choices=("text", "jsonl"), default="text")
+
+
+def add_stats_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", type=parse_since, help="accounts created since: 7d, ISO date")
+
+
+def as_json(entry: LogEntry) -> str:
+    return json.dumps(
+        {
+            "time": entry.at.isoformat(),
+            "user_id": entry.user_id,
+            "direction": entry.direction.value,
+            "kind": entry.kind,
+            "step": entry.step,
+            "text": entry.text,
+        },
+        ensure_ascii=False,
+    )
+
+
+async def follow(
+    log: ConversationLogRepository,
+    after_id: int,
+    user_id: int | None,
+    write: Callable[[LogEntry], None],
+    stop: asyncio.Event,
+    poll_seconds: float = FOLLOW_POLL_SECONDS,
+) -> None:
+    """Prints records as they arrive, from this process or any other, until `stop`.
+
+    SQLite has no notifications across processes, so this asks every `poll_seconds`
+    (one indexed query: records after the last one seen)."""
+    while not stop.is_set():
+        for entry in await log.after(after_id, user_id=user_id):
+            write(entry)
+            after_id = entry.id or after_id
+        try:
+            await asyncio.wait_for(stop.wait(), poll_seconds)
+        except TimeoutError:
+            continue
+
+
+async def run_logs(settings: Settings, args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    database = await Database.open(settings.database_path)
+    try:
+        log = SqliteConversationLog(database)
+        support = SupportService(
+            store=SqliteStore(database), log=log, policy=settings.policy(), clock=SystemClock()
+        )
+        user_id: int | None = None
+        query = args.email or args.phone or (str(args.user) if args.user is not None else None)
+        if query is not None:
+            people = await support.find(query)
+            if len(people) != 1:
+                found = ", ".join(str(p.user_id) for p in people)
+                reason = "nobody matches" if not people else f"several people match ({found})"
+                out(f"logs: {reason} {query}; try --user with a user id")
+                return EXIT_NOT_FOUND
+            user_id = people[0].user_id
+
+        def write(entry: LogEntry) -> None:
+            out(as_json(entry) if args.format == "jsonl" else format_entry(entry))
+
+        entries = await log.latest(user_id, max(1, args.limit), since=args.since)
+        for entry in entries:
+            write(entry)
+        if args.follow:
+            last = max((e.id or 0 for e in entries), default=0)
+            if last == 0:
+                latest = await log.latest(None, 1)
+                last = latest[0].id or 0 if latest else 0
+            # Until Ctrl-C: asyncio.run cancels this, the database is closed below.
+            await follow(log, last, user_id, write, asyncio.Event())
+        return 0
+    finally:
+        await database.close()
+
+
+async def run_stats(
+    settings: Settings, args: argparse.Namespace, out: Callable[[str], None]
+) -> int:
+    database = await Database.open(settings.database_path)
+    try:
+        support = SupportService(
+            store=SqliteStore(database),
+            log=SqliteConversationLog(database),
+            policy=settings.policy(),
+            clock=SystemClock(),
+        )
+        journeys = await support.journeys(args.since)
+        window = f"since {args.since:%Y-%m-%d %H:%M} UTC" if args.since else "all time"
+        out(f"Registration funnel, accounts created {window}: {len(journeys)}")
+        out(f"{'step':<11} {'reached':>8} {'finished':>9} {'conversion':>11} {'median time':>12}")
+        for row in funnel(journeys):
+            conversion = "-" if row.conversion is None else f"{row.conversion:.0%}"
+            out(
+                f"{row.step:<11} {row.reached:>8} {row.finished:>9} {conversion:>11}"
+                f" {_duration(row.median):>12}"
+            )
+        return 0
+    finally:
+        await database.close()
+
+
+def _duration(value: timedelta | None) -> str:
+    if value is None:
+        return "-"
+    seconds = int(value.total_seconds())
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    if seconds < 86400:
+        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+    return f"{seconds // 86400}d {seconds % 86400 // 3600:02d}h"

@@ -1,0 +1,103 @@
+"""What support staff ask about a person (R18): who it is, where they are, what was
+said, who is stuck, and how the registration funnel looks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.domain.accounts import Account, Step, next_step
+from bot.domain.clock import Clock
+from bot.domain.conversation import Journey, LogEntry
+from bot.domain.emails import email_key, normalise_email
+from bot.domain.phones import classify_phone
+from bot.domain.policy import Policy
+from bot.domain.ports import ConversationLogRepository, Store
+
+# Telegram user ids have at most 10 digits today; a longer number is a phone.
+_MAX_USER_ID_DIGITS = 10
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    account: Account | None
+    step: Step
+    last_activity: datetime | None
+
+
+class SupportService:
+    def __init__(
+        self, *, store: Store, log: ConversationLogRepository, policy: Policy, clock: Clock
+    ) -> None:
+        self._store = store
+        self._log = log
+        self._policy = policy
+        self._clock = clock
+
+    @property
+    def log(self) -> ConversationLogRepository:
+        return self._log
+
+    async def find(self, query: str) -> list[Person]:
+        """People matching a Telegram user id, an email or a phone number (a number can
+        be on two accounts, R7). Empty when nobody matches."""
+        text = query.strip()
+        accounts: list[Account] = []
+        user_ids: list[int] = []
+        async with self._store.transaction() as tx:
+            if "@" in text:
+                email = normalise_email(text)
+                if email is not None:
+                    found = await tx.accounts.by_email_key(email_key(email))
+                    accounts = [found] if found else []
+            else:
+                digits = text.lstrip("+")
+                if digits.isdigit() and len(digits) <= _MAX_USER_ID_DIGITS:
+                    found = await tx.accounts.by_telegram_user(int(digits))
+                    if found is not None:
+                        accounts = [found]
+                    elif await self._log.has_user(int(digits)):
+                        user_ids = [int(digits)]  # mid sign-up: no account yet
+                if not accounts and not user_ids:
+                    phone = (
+                        classify_phone(text).e164 or classify_phone(text, from_contact=True).e164
+                    )
+                    if phone is not None:
+                        accounts = await tx.accounts.by_phone(phone)
+        people = [await self._person(a.telegram_user_id, a) for a in accounts]
+        people += [await self._person(user_id, None) for user_id in user_ids]
+        return people
+
+    async def recent(self, user_id: int, limit: int) -> list[LogEntry]:
+        return await self._log.latest(user_id, limit)
+
+    async def stuck(self, hours: float) -> list[Person]:
+        """Accounts with no step completed for `hours`, not yet activated, oldest first."""
+        before = self._clock.now() - timedelta(hours=hours)
+        async with self._store.transaction() as tx:
+            accounts = await tx.accounts.unfinished_since(before)
+        return [await self._person(a.telegram_user_id, a) for a in accounts]
+
+    async def journeys(self, since: datetime | None) -> list[Journey]:
+        async with self._store.transaction() as tx:
+            accounts = await tx.accounts.created_since(since)
+        return [
+            Journey(
+                created_at=a.created_at,
+                email_confirmed_at=a.email_confirmed_at,
+                phone_confirmed_at=a.phone_confirmed_at,
+                card_linked_at=a.card_linked_at,
+                activated_at=a.activated_at,
+                card_exempt=self._policy.is_card_exempt(a.email),
+            )
+            for a in accounts
+        ]
+
+    async def _person(self, user_id: int, account: Account | None) -> Person:
+        return Person(
+            user_id=user_id,
+            account=account,
+            step=next_step(account, self._policy),
+            last_activity=await self._log.last_activity(user_id),
+        )

@@ -1,0 +1,191 @@
+"""Support staff in Telegram (R18): /logs, /find, /watch, /unwatch, /stuck.
+
+Only for the user ids in SUPPORT_USER_IDS. For anyone else these commands do not
+exist: the filter fails, and the command falls through to "I do not know that
+command", exactly like a command that really does not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.types import Message
+
+from bot.conversation_log import ConversationRecorder, format_entry
+from bot.domain.phones import display_phone
+from bot.domain.support import Person, SupportService
+from bot.texts import Texts
+
+DEFAULT_RECORDS = 30
+MAX_RECORDS = 500
+DEFAULT_STUCK_HOURS = 24.0
+# Telegram's limit is 4096 characters a message; leave room.
+_CHUNK = 3800
+
+
+class IsSupport(Filter):
+    async def __call__(self, message: Message, support_user_ids: frozenset[int]) -> bool:
+        return message.from_user is not None and message.from_user.id in support_user_ids
+
+
+async def send_plain(message: Message, lines: list[str]) -> None:
+    """Log texts are shown as they are: no markup, split across messages when long."""
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        line = line if len(line) <= _CHUNK else line[:_CHUNK] + "…"
+        if chunk and size + len(line) + 1 > _CHUNK:
+            await message.answer("\n".join(chunk), parse_mode=None)
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        await message.answer("\n".join(chunk), parse_mode=None)
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def describe(person: Person, t: Texts) -> str:
+    account = person.account
+    phone = "-"
+    if account is not None and account.phone:
+        phone = display_phone(account.phone)
+    return t.raw(
+        "support.person",
+        user_id=person.user_id,
+        email=account.email if account else t("support.no_account"),
+        phone=phone,
+        step=t(f"step_label.{person.step.value}"),
+        created=_when(account.created_at if account else None),
+        last=_when(person.last_activity),
+    )
+
+
+async def _one_person(
+    message: Message, query: str, support: SupportService, t: Texts
+) -> Person | None:
+    people = await support.find(query)
+    if not people:
+        await message.answer(t.raw("support.nobody", query=query), parse_mode=None)
+        return None
+    if len(people) > 1:
+        listed = "\n".join(f"{p.user_id} {p.account.email if p.account else ''}" for p in people)
+        await message.answer(t.raw("support.several", query=query, people=listed), parse_mode=None)
+        return None
+    return people[0]
+
+
+async def logs(
+    message: Message,
+    command: CommandObject,
+    support: SupportService,
+    recorder: ConversationRecorder,
+    t: Texts,
+) -> None:
+    args = (command.args or "").split()
+    if not args:
+        await message.answer(t.raw("support.usage_logs"), parse_mode=None)
+        return
+    count = DEFAULT_RECORDS
+    if len(args) > 1 and args[-1].isdigit():
+        count = max(1, min(MAX_RECORDS, int(args[-1])))
+        args = args[:-1]
+    person = await _one_person(message, " ".join(args), support, t)
+    if person is None:
+        return
+    await recorder.flush()  # what this process has buffered is part of the answer
+    entries = await support.recent(person.user_id, count)
+    if not entries:
+        await message.answer(t.raw("support.no_records", user_id=person.user_id), parse_mode=None)
+        return
+    header = t.raw("support.logs_header", user_id=person.user_id, count=len(entries))
+    await send_plain(message, [header, *(format_entry(e) for e in entries)])
+
+
+async def find(message: Message, command: CommandObject, support: SupportService, t: Texts) -> None:
+    query = (command.args or "").strip()
+    if not query:
+        await message.answer(t.raw("support.usage_find"), parse_mode=None)
+        return
+    people = await support.find(query)
+    if not people:
+        await message.answer(t.raw("support.nobody", query=query), parse_mode=None)
+        return
+    await send_plain(message, [describe(p, t) + "\n" for p in people])
+
+
+async def watch(
+    message: Message,
+    command: CommandObject,
+    recorder: ConversationRecorder,
+    t: Texts,
+) -> None:
+    assert message.from_user is not None
+    target = (command.args or "").strip()
+    if not target.isdigit():
+        await message.answer(t.raw("support.usage_watch"), parse_mode=None)
+        return
+    await recorder.watch(message.from_user.id, int(target))
+    await message.answer(t.raw("support.watching", user_id=target), parse_mode=None)
+
+
+async def unwatch(message: Message, recorder: ConversationRecorder, t: Texts) -> None:
+    assert message.from_user is not None
+    watched = await recorder.unwatch(message.from_user.id)
+    if watched is None:
+        await message.answer(t.raw("support.not_watching"), parse_mode=None)
+    else:
+        await message.answer(t.raw("support.unwatched", user_id=watched), parse_mode=None)
+
+
+async def stuck(
+    message: Message, command: CommandObject, support: SupportService, t: Texts
+) -> None:
+    raw = (command.args or "").strip()
+    try:
+        hours = float(raw) if raw else DEFAULT_STUCK_HOURS
+    except ValueError:
+        hours = -1.0
+    if hours <= 0:
+        await message.answer(t.raw("support.usage_stuck"), parse_mode=None)
+        return
+    shown = f"{hours:g}"
+    people = await support.stuck(hours)
+    if not people:
+        await message.answer(t.raw("support.nobody_stuck", hours=shown), parse_mode=None)
+        return
+    lines = [t.raw("support.stuck_header", hours=shown)]
+    for person in people:
+        account = person.account
+        assert account is not None
+        done = [
+            account.created_at,
+            account.email_confirmed_at,
+            account.phone_confirmed_at,
+            account.card_linked_at,
+        ]
+        lines.append(
+            t.raw(
+                "support.stuck_line",
+                user_id=person.user_id,
+                email=account.email,
+                step=t(f"step_label.{person.step.value}"),
+                since=_when(max(d for d in done if d is not None)),
+            )
+        )
+    await send_plain(message, lines)
+
+
+def router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(IsSupport())
+    router.message.register(logs, Command("logs"))
+    router.message.register(find, Command("find"))
+    router.message.register(watch, Command("watch"))
+    router.message.register(unwatch, Command("unwatch"))
+    router.message.register(stuck, Command("stuck"))
+    return router
