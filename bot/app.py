@@ -271,7 +271,7 @@ async def open_runtime(
 
 async def keep_log_pruned(services: Services, days: int, stop: asyncio.Event) -> None:
     """R18 retention: records older than `days` go at start-up, then once a day."""
-    while not stop.is_set():
+    while True:
         cutoff = services.recorder.clock.now() - timedelta(days=days)
         try:
             removed = await services.support.log.prune(cutoff)
@@ -281,6 +281,8 @@ async def keep_log_pruned(services: Services, days: int, stop: asyncio.Event) ->
             log.warning("conversation log not pruned: %s", describe_exception(exc))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 24 * 3600)
+        if stop.is_set():
+            return
 
 
 async def publish_commands(bot: Bot) -> None:

@@ -203,12 +203,11 @@ class ConversationRecorder:
 
 
 def format_entry(entry: LogEntry) -> str:
-    """One record as support staff read it."""
+    """One record as support staff read it: one line, so that it can be grepped."""
     arrow = "→ bot" if entry.direction is Direction.IN else "← bot"
     step = (entry.step or "no step").removeprefix("Registration:")
-    return (
-        f"{entry.at:%Y-%m-%d %H:%M:%S} {entry.user_id} {arrow} [{entry.kind}, {step}] {entry.text}"
-    )
+    text = entry.text.replace("\n", " ↵ ")
+    return f"{entry.at:%Y-%m-%d %H:%M:%S} {entry.user_id} {arrow} [{entry.kind}, {step}] {text}"
 
 
 class IncomingLogMiddleware(BaseMiddleware):

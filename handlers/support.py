@@ -94,10 +94,10 @@ async def logs(
     if len(args) > 1 and args[-1].isdigit():
         count = max(1, min(MAX_RECORDS, int(args[-1])))
         args = args[:-1]
+    await recorder.flush()  # what this process has buffered is part of the answer
     person = await _one_person(message, " ".join(args), support, t)
     if person is None:
         return
-    await recorder.flush()  # what this process has buffered is part of the answer
     entries = await support.recent(person.user_id, count)
     if not entries:
         await message.answer(t.raw("support.no_records", user_id=person.user_id), parse_mode=None)
@@ -106,11 +106,18 @@ async def logs(
     await send_plain(message, [header, *(format_entry(e) for e in entries)])
 
 
-async def find(message: Message, command: CommandObject, support: SupportService, t: Texts) -> None:
+async def find(
+    message: Message,
+    command: CommandObject,
+    support: SupportService,
+    recorder: ConversationRecorder,
+    t: Texts,
+) -> None:
     query = (command.args or "").strip()
     if not query:
         await message.answer(t.raw("support.usage_find"), parse_mode=None)
         return
+    await recorder.flush()  # someone who only just wrote is findable
     people = await support.find(query)
     if not people:
         await message.answer(t.raw("support.nobody", query=query), parse_mode=None)

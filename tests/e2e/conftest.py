@@ -22,6 +22,7 @@ SMS_RESEND_SECONDS = 4
 PROVIDER_TOKEN = "381764678:TEST:e2e-provider"
 EXEMPT_DOMAIN = "bigcorp.ru"
 PASSWORD = "Correct-Horse-42"
+SUPPORT_ID = 900
 
 
 class BotProcess:
@@ -103,6 +104,7 @@ async def bot_process(
         "PAYMENT_BACKEND": "telegram",
         "PAYMENT_PROVIDER_TOKEN": PROVIDER_TOKEN,
         "CARD_EXEMPT_EMAIL_DOMAINS": EXEMPT_DOMAIN,
+        "SUPPORT_USER_IDS": str(SUPPORT_ID),
     }
     process = BotProcess(env, tmp_path)
     await process.start()
@@ -117,6 +119,7 @@ class Person:
         self.id = user_id
         self.telegram = telegram
         self.smtp = smtp
+        self.link_token = ""
 
     async def says(self, text: str, expect: str) -> str:
         """Sends a text and returns the first reply to this person that holds `expect`."""
@@ -140,4 +143,5 @@ class Person:
         assert body is not None
         token = re.search(r"\?start=([A-Za-z0-9_-]+)", body.get_content())
         assert token
+        self.link_token = token[1]
         await self.says(f"/start {token[1]}", "phone number")

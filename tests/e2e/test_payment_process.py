@@ -3,12 +3,23 @@ against the fake Bot API server (PAYMENT_BACKEND=telegram)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.keyboards import Autopay, GetStarted
-from tests.e2e.conftest import EXEMPT_DOMAIN, PROVIDER_TOKEN, BotProcess, Person
+from tests.e2e.conftest import (
+    EXEMPT_DOMAIN,
+    PASSWORD,
+    PROVIDER_TOKEN,
+    SUPPORT_ID,
+    TOKEN,
+    BotProcess,
+    Person,
+)
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.sms_sink import SmsSink
 from tests.support.smtp import SmtpSink
@@ -101,7 +112,42 @@ async def test_from_the_invoice_to_the_bonus_through_the_real_process(
         c.method == "sendInvoice" and int(c.params["chat_id"]) == gil.id for c in telegram.calls
     )
 
+    # R18: support staff read the conversation in Telegram; nobody else can.
+    staff = Person(SUPPORT_ID, telegram, smtp)
+    read = await staff.says(f"/logs {fay.id} 200", "→ bot")
+    assert "user801@corp.example" in read
+    refused = await gil.says(f"/logs {fay.id}", "I do not know that command")
+    assert "user801" not in refused
+
     assert await bot_process.stop() == 0
     log = bot_process.log()
     assert PROVIDER_TOKEN not in log
     assert payload not in log
+
+    # And in the terminal, as JSON lines, both ways, with nothing secret in them.
+    export = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "logs",
+        "--user",
+        str(fay.id),
+        "--format",
+        "jsonl",
+        env=bot_process.env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    stdout, _ = await asyncio.wait_for(export.communicate(), 120)
+    assert export.returncode == 0
+    exported = stdout.decode()
+    rows = [json.loads(line) for line in exported.splitlines()]
+    assert {r["direction"] for r in rows} == {"in", "out"}
+    assert any(r["text"] == "user801@corp.example" for r in rows)
+    assert any("services are active" in r["text"] for r in rows)
+    secrets = [PASSWORD, code, fay.link_token, TOKEN.split(":")[1], PROVIDER_TOKEN]
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "data").iterdir())
+    for secret in secrets:
+        assert secret not in exported
+        assert secret not in log
+        assert secret.encode() not in stored

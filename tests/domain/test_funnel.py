@@ -1,0 +1,47 @@
+"""The registration funnel (python -m bot stats) on a fixture of known journeys."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.domain.conversation import Journey, funnel
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def journey(*steps: float | None, exempt: bool = False) -> Journey:
+    padded = [*steps, None, None, None, None][:4]
+    email, phone, card, active = (None if m is None else at(m) for m in padded)
+    return Journey(T0, email, phone, card, active, card_exempt=exempt)
+
+
+def test_each_step_counts_who_reached_it_who_finished_it_and_the_median_time() -> None:
+    journeys = [
+        journey(10, 12, 20, 21),  # everything
+        journey(20, 30, 31),  # stopped before "Get started"
+        journey(30, 31),  # stopped at the card
+        journey(),  # never confirmed the email
+        journey(5, 6, None, 8, exempt=True),  # no card needed
+    ]
+
+    rows = {row.step: row for row in funnel(journeys)}
+
+    assert (rows["email"].reached, rows["email"].finished) == (5, 4)
+    assert rows["email"].median == timedelta(minutes=15)  # 5, 10, 20, 30
+    assert (rows["phone"].reached, rows["phone"].finished) == (4, 4)
+    assert rows["phone"].median == timedelta(minutes=1.5)  # 1, 1, 2, 10
+    # The exempt account does not reach the card step at all.
+    assert (rows["card"].reached, rows["card"].finished) == (3, 2)
+    assert rows["card"].median == timedelta(minutes=4.5)  # 1, 8
+    assert (rows["activation"].reached, rows["activation"].finished) == (3, 2)
+    assert rows["activation"].median == timedelta(minutes=1.5)  # 1 and 2
+    assert rows["email"].conversion == 0.8
+
+
+def test_an_empty_window_has_no_conversion_and_no_median() -> None:
+    rows = funnel([])
+    assert all(r.reached == 0 and r.conversion is None and r.median is None for r in rows)

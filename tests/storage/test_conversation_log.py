@@ -1,0 +1,151 @@
+"""The conversation log on a real file, and the terminal commands that read it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import Services, keep_log_pruned
+from bot.cli import follow, run_logs, run_stats
+from bot.domain.conversation import Direction, LogEntry
+from bot.settings import Settings
+from storage.conversation_log import SqliteConversationLog
+from storage.database import Database
+from tests.conftest import GOOD_PASSWORD, link_in
+from tests.support.fakes import EmailOutbox, FakeClock
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def entry(
+    user_id: int, text: str, at: datetime = NOW, direction: Direction = Direction.IN
+) -> LogEntry:
+    return LogEntry(at, user_id, user_id, direction, "text", "Registration:email", text)
+
+
+def logs_args(**overrides: object) -> argparse.Namespace:
+    values: dict[str, object] = {
+        "user": None,
+        "email": None,
+        "phone": None,
+        "since": None,
+        "limit": 100,
+        "follow": False,
+        "format": "text",
+    }
+    values.update(overrides)
+    return argparse.Namespace(**values)
+
+
+async def test_follow_sees_a_record_written_by_another_connection(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite3"
+    reader_db, writer_db = await Database.open(path), await Database.open(path)
+    try:
+        reader, writer = SqliteConversationLog(reader_db), SqliteConversationLog(writer_db)
+        await writer.write([entry(7, "before")])
+        seen: list[str] = []
+        arrived = asyncio.Event()
+        stop = asyncio.Event()
+
+        def write(e: LogEntry) -> None:
+            seen.append(e.text)
+            if e.text == "from another process":
+                arrived.set()
+
+        following = asyncio.create_task(follow(reader, 1, 7, write, stop, poll_seconds=0.01))
+        await writer.write([entry(8, "someone else"), entry(7, "from another process")])
+        await asyncio.wait_for(arrived.wait(), 10)
+        stop.set()
+        await following
+
+        assert seen == ["from another process"]  # only newer, only this person
+    finally:
+        await reader_db.close()
+        await writer_db.close()
+
+
+async def test_logs_prints_json_lines_with_the_fixed_keys(
+    services: Services, outbox: EmailOutbox, database: Database, tmp_path: Path
+) -> None:
+    await services.signup.create_account(5, "jo@corp.example", GOOD_PASSWORD, "en")
+    log = SqliteConversationLog(database)
+    await log.write([entry(5, "jo@corp.example"), entry(5, "Привет", direction=Direction.OUT)])
+    settings = Settings(database_path=database.path)
+    out: list[str] = []
+
+    code = await run_logs(settings, logs_args(email="JO@corp.example", format="jsonl"), out.append)
+
+    assert code == 0
+    rows = [json.loads(line) for line in out]
+    assert [set(r) for r in rows] == [{"time", "user_id", "direction", "kind", "step", "text"}] * 2
+    assert [(r["direction"], r["text"]) for r in rows] == [
+        ("in", "jo@corp.example"),
+        ("out", "Привет"),
+    ]
+    assert rows[0]["time"].startswith("2026-11-27T12:00:00")
+    assert link_in(outbox.sent[-1]) not in "\n".join(out)
+
+
+async def test_logs_for_a_person_that_does_not_exist_says_so_and_exits_1(
+    database: Database,
+) -> None:
+    out: list[str] = []
+
+    code = await run_logs(Settings(database_path=database.path), logs_args(user=424242), out.append)
+
+    assert code == 1
+    assert out == ["logs: nobody matches 424242; try --user with a user id"]
+
+
+async def test_logs_since_and_limit(database: Database) -> None:
+    log = SqliteConversationLog(database)
+    await log.write([entry(9, f"m{n}", at=NOW - timedelta(hours=10 - n)) for n in range(10)])
+    out: list[str] = []
+    args = logs_args(user=9, since=NOW - timedelta(hours=3, minutes=30), limit=2)
+
+    await run_logs(Settings(database_path=database.path), args, out.append)
+
+    assert [line.rsplit(" ", 1)[1] for line in out] == ["m8", "m9"]
+
+
+async def test_records_older_than_the_retention_are_pruned_at_start_up(
+    services: Services, database: Database, clock: FakeClock
+) -> None:
+    log = SqliteConversationLog(database)
+    await log.write([entry(1, "old", at=clock.now() - timedelta(days=91)), entry(1, "recent")])
+    stop = asyncio.Event()
+    stop.set()  # one pass, as at start-up
+
+    await keep_log_pruned(services, 90, stop)
+
+    assert [e.text for e in await log.latest(1, 10)] == ["recent"]
+
+
+async def test_stats_prints_the_funnel(
+    services: Services, outbox: EmailOutbox, database: Database
+) -> None:
+    await services.signup.create_account(1, "a@corp.example", GOOD_PASSWORD, "en")
+    await services.signup.confirm_email(1, link_in(outbox.sent[-1]))
+    await services.signup.create_account(2, "b@corp.example", GOOD_PASSWORD, "en")
+    out: list[str] = []
+
+    code = await run_stats(
+        Settings(database_path=database.path), argparse.Namespace(since=None), out.append
+    )
+
+    assert code == 0
+    assert out[0] == "Registration funnel, accounts created all time: 2"
+    email_row = next(line for line in out if line.startswith("email"))
+    assert email_row.split()[:4] == ["email", "2", "1", "50%"]
+
+
+@pytest.mark.parametrize("text", ["24h", "7d", "30m", "2026-11-01", "2026-11-01T10:00:00+03:00"])
+def test_since_accepts_a_span_or_a_date(text: str) -> None:
+    from bot.cli import parse_since
+
+    assert parse_since(text).tzinfo is not None
