@@ -18,7 +18,7 @@ from bot.app import open_runtime, publish_commands
 from bot.cli import add_logs_arguments, add_stats_arguments, run_logs, run_stats
 from bot.console import run_console
 from bot.polling import run_polling
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
 
@@ -63,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
             "or try the bot without Telegram: python -m bot console",
             file=sys.stderr,
         )
+        return EXIT_CONFIG
+    if settings.secret_key is None:
+        print(f"configuration error: {NO_ENCRYPTION_KEY_MESSAGE}", file=sys.stderr)
         return EXIT_CONFIG
     _configure_logging(settings.log_level)
     asyncio.run(_run_polling(settings))

@@ -5,18 +5,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from cryptography.fernet import Fernet
 
 import handlers
+from bot.adapters.crypto import FernetSecretBox
 from bot.adapters.email import ConsoleEmailSender, SmtpEmailSender
 from bot.adapters.hashing import Argon2idHasher
 from bot.adapters.payments import SandboxPaymentGateway, TelegramPaymentGateway
@@ -38,6 +42,7 @@ from bot.domain.ports import (
     ConversationLogRepository,
     EmailSender,
     PaymentGateway,
+    SecretBox,
     SmsSender,
     Store,
 )
@@ -45,9 +50,10 @@ from bot.domain.preferences import PreferenceService
 from bot.domain.registration import RegistrationService
 from bot.domain.signup import SignupService
 from bot.domain.support import SupportService
+from bot.domain.two_factor import ApiAccessService
 from bot.middlewares import LanguageMiddleware
 from bot.safe_logging import describe_exception
-from bot.settings import Settings
+from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError
 from bot.texts import compose_code_sms, compose_confirmation_email, texts_for
 from handlers.flow import Flow
 from storage.conversation_log import SqliteConversationLog
@@ -73,6 +79,7 @@ class Services:
     support: SupportService
     recorder: ConversationRecorder
     support_user_ids: frozenset[int]
+    api_access: ApiAccessService
 
     def as_kwargs(self) -> dict[str, Any]:
         return {
@@ -87,6 +94,7 @@ class Services:
             "support": self.support,
             "recorder": self.recorder,
             "support_user_ids": self.support_user_ids,
+            "api_access": self.api_access,
         }
 
 
@@ -99,6 +107,7 @@ def build_services(
     sms_sender: SmsSender,
     payment_gateway: PaymentGateway,
     conversation_log: ConversationLogRepository,
+    secret_box: SecretBox,
     email_from: str,
     bot_username: str,
     support_user_ids: frozenset[int] = frozenset(),
@@ -133,6 +142,7 @@ def build_services(
         support=SupportService(store=store, log=conversation_log, policy=policy, clock=clock),
         recorder=ConversationRecorder(conversation_log, clock),
         support_user_ids=support_user_ids,
+        api_access=ApiAccessService(store=store, box=secret_box, policy=policy, clock=clock),
     )
 
 
@@ -204,6 +214,27 @@ def payment_gateway_from(
     return SandboxPaymentGateway(bot)
 
 
+def secret_box_from(settings: Settings, *, console: bool = False) -> FernetSecretBox:
+    if settings.secret_key is not None:
+        return FernetSecretBox(settings.secret_key.get_secret_value())
+    if not console:
+        raise SettingsError(NO_ENCRYPTION_KEY_MESSAGE)
+    return FernetSecretBox(console_key(settings.database_path.parent / "console-secret.key"))
+
+
+def console_key(path: Path) -> str:
+    """The console's own key when SECRET_KEY is not set: made once, readable only by
+    its owner, kept beside the console's database so that its secrets stay readable."""
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key().decode("ascii")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(key + "\n")
+    return key
+
+
 def hasher_from(settings: Settings) -> Argon2idHasher:
     return Argon2idHasher(
         time_cost=settings.password_hash_time_cost,
@@ -246,6 +277,7 @@ async def open_runtime(
             sms_sender=sms_sender,
             payment_gateway=payment_gateway_from(settings, bot, console=console),
             conversation_log=SqliteConversationLog(database),
+            secret_box=secret_box_from(settings, console=console),
             email_from=settings.email_from,
             bot_username=me.username,
             support_user_ids=settings.support_user_ids,
@@ -294,6 +326,7 @@ async def publish_commands(bot: Bot) -> None:
         "card",
         "autopay",
         "balance",
+        "api_access",
         "cancel",
         "language",
         "help",

@@ -29,6 +29,7 @@ from aiogram.methods import (
     EditMessageText,
     GetMe,
     SendMessage,
+    SendPhoto,
     SetMyCommands,
     TelegramMethod,
 )
@@ -120,6 +121,11 @@ class ConsoleSession(BaseSession):
             if method.text:
                 self._out(f"  ({plain(method.text)})")
             result = True
+        elif isinstance(method, SendPhoto):
+            result = self._show(
+                (method.caption or "") + "\n[a QR code image: in Telegram it is shown here]",
+                method.reply_markup,
+            )
         elif isinstance(method, SetMyCommands):
             result = True
         else:

@@ -51,7 +51,7 @@ from bot.domain.conversation import Direction, LogEntry, masked
 from bot.domain.ports import ConversationLogRepository
 from bot.safe_logging import describe_exception
 from bot.texts import plain
-from states import Registration
+from states import ApiAccess, Registration
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,9 @@ log = logging.getLogger(__name__)
 SECRET_INPUT_STEPS: dict[str | None, str] = {
     Registration.password.state: "password",
     Registration.sms_code.state: "SMS code",
+    ApiAccess.setup_code.state: "TOTP code",
+    ApiAccess.code_to_switch_on.state: "TOTP or backup code",
+    ApiAccess.code_to_switch_off.state: "TOTP or backup code",
 }
 _MAX_TEXT = 4096
 _MEDIA = (

@@ -50,6 +50,10 @@ class GetStarted(CallbackData, prefix="get_started"):
     pass
 
 
+class Api(CallbackData, prefix="api"):
+    action: str  # "activate", "off", "restart"
+
+
 def resend_email_keyboard(t: Texts) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -148,3 +152,14 @@ def get_started_keyboard(t: Texts) -> InlineKeyboardMarkup:
 
 def no_keyboard() -> ReplyKeyboardRemove:
     return ReplyKeyboardRemove()
+
+
+def api_keyboard(t: Texts, action: str) -> InlineKeyboardMarkup:
+    """One button: "activate" (API access on, or 2FA set-up), "off", or "restart"."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[_button(t(f"api.{action}_button"), Api(action=action))]
+    )
+
+
+def activated_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    return api_keyboard(t, "activate")

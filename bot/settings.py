@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.adapters.crypto import check_key
 from bot.domain.emails import normalise_email
 from bot.domain.policy import Policy, PolicyError
 
@@ -42,6 +43,10 @@ class Settings(BaseSettings):
     sms_http_url: str | None = None
     sms_http_token: SecretStr | None = None
     sms_http_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+    # R13: the key that encrypts TOTP secrets at rest (Fernet). Required to run against
+    # Telegram; the console makes one for itself next to its database.
+    secret_key: SecretStr | None = None
 
     payment_backend: Literal["telegram", "sandbox"] = "sandbox"
     payment_provider_token: SecretStr | None = None
@@ -116,6 +121,13 @@ class Settings(BaseSettings):
             raise ValueError("SMS_HTTP_URL must be set when SMS_BACKEND=http")
         return self
 
+    @field_validator("secret_key")
+    @classmethod
+    def _strong_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_key(value.get_secret_value())  # WeakKeyError is a ValueError: reported
+        return value
+
     @model_validator(mode="after")
     def _payment_provider_is_set(self) -> Settings:
         if self.payment_backend == "telegram" and self.payment_provider_token is None:
@@ -136,6 +148,12 @@ class Settings(BaseSettings):
 
 class SettingsError(Exception):
     """One line that names the setting and the reason."""
+
+
+NO_ENCRYPTION_KEY_MESSAGE = (
+    'SECRET_KEY is not set; make one with: python -c "from cryptography.fernet import '
+    'Fernet; print(Fernet.generate_key().decode())"'
+)
 
 
 def load_settings(**overrides: Any) -> Settings:

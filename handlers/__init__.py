@@ -6,6 +6,7 @@ from aiogram import Router
 
 from handlers import (
     activation,
+    api_access,
     autopay,
     card,
     commands,
@@ -38,6 +39,7 @@ def routers() -> list[Router]:
         card.anytime_router(),
         autopay.anytime_router(),
         activation.anytime_router(),
+        api_access.anytime_router(),
         support.router(),
         email_link.router(),
         unknown_command.router(),
@@ -46,5 +48,6 @@ def routers() -> list[Router]:
         password.router(),
         phone.router(),
         autopay.router(),
+        api_access.router(),
         fallback.router(),
     ]

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.domain.activation import ActivationService, ActivationStatus
 from bot.domain.money import Balance
-from bot.keyboards import GetStarted
+from bot.keyboards import GetStarted, activated_keyboard
 from bot.texts import Html, Texts
 from handlers.flow import Flow
 from states import Registration
@@ -52,6 +52,7 @@ async def get_started(
             bonus=t.number(bonus_points),
             balance=Html(balance_text(outcome.balance, t)),
         ),
+        reply_markup=activated_keyboard(t),
     )
 
 

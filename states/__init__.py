@@ -1,3 +1,4 @@
+from states.api_access import ApiAccess
 from states.registration import Registration
 
-__all__ = ["Registration"]
+__all__ = ["ApiAccess", "Registration"]

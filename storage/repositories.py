@@ -21,13 +21,14 @@ from bot.domain.ports import (
     NewAccount,
     PhoneSlotTaken,
     SmsCode,
+    TwoFactorRecord,
 )
 from storage.database import Database
 from storage.timefmt import from_db, from_db_optional, to_db
 
 _ACCOUNT_COLUMNS = (
     "id, telegram_user_id, email, created_at, email_confirmed_at, phone, "
-    "phone_confirmed_at, card_linked_at, activated_at"
+    "phone_confirmed_at, card_linked_at, activated_at, api_access_enabled_at"
 )
 
 
@@ -42,6 +43,7 @@ def _account(row: sqlite3.Row) -> Account:
         phone_confirmed_at=from_db_optional(row["phone_confirmed_at"]),
         card_linked_at=from_db_optional(row["card_linked_at"]),
         activated_at=from_db_optional(row["activated_at"]),
+        api_access_enabled_at=from_db_optional(row["api_access_enabled_at"]),
     )
 
 
@@ -150,6 +152,12 @@ class SqliteAccounts:
             (to_db(at), account_id),
         )
         return cursor.rowcount == 1
+
+    async def set_api_access(self, account_id: int, at: datetime | None) -> None:
+        await self._db.execute(
+            "UPDATE accounts SET api_access_enabled_at = ? WHERE id = ?",
+            (None if at is None else to_db(at), account_id),
+        )
 
 
 def _token(row: sqlite3.Row) -> EmailToken:
@@ -550,6 +558,97 @@ class SqliteAutopay:
         )
 
 
+class SqliteTwoFactor:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def get(self, account_id: int) -> TwoFactorRecord | None:
+        async with self._db.execute(
+            "SELECT account_id, secret_enc, created_at, enabled_at, attempts, last_used_step,"
+            " locked_until FROM two_factor WHERE account_id = ?",
+            (account_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return TwoFactorRecord(
+            account_id=row["account_id"],
+            secret=row["secret_enc"],
+            created_at=from_db(row["created_at"]),
+            enabled_at=from_db_optional(row["enabled_at"]),
+            attempts=row["attempts"],
+            last_used_step=row["last_used_step"],
+            locked_until=from_db_optional(row["locked_until"]),
+        )
+
+    async def put_pending(self, account_id: int, secret: str, at: datetime) -> None:
+        # Only an unconfirmed set-up is replaced: an enabled one is never overwritten.
+        await self._db.execute(
+            "INSERT INTO two_factor (account_id, secret_enc, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (account_id) DO UPDATE SET secret_enc = excluded.secret_enc,"
+            " created_at = excluded.created_at, attempts = 0, last_attempt_key = NULL"
+            " WHERE two_factor.enabled_at IS NULL",
+            (account_id, secret, to_db(at)),
+        )
+
+    async def wrong_attempt(self, account_id: int, attempt_key: int | None) -> int:
+        async with self._db.execute(
+            "UPDATE two_factor SET attempts = attempts + 1, last_attempt_key = ?"
+            " WHERE account_id = ? AND (? IS NULL OR last_attempt_key IS NOT ?)"
+            " RETURNING attempts",
+            (attempt_key, account_id, attempt_key, attempt_key),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        record = await self.get(account_id)
+        return 0 if record is None else record.attempts
+
+    async def delete(self, account_id: int) -> None:
+        await self._db.execute("DELETE FROM two_factor WHERE account_id = ?", (account_id,))
+
+    async def enable(self, account_id: int, at: datetime, step: int) -> None:
+        await self._db.execute(
+            "UPDATE two_factor SET enabled_at = ?, last_used_step = ?, attempts = 0"
+            " WHERE account_id = ? AND enabled_at IS NULL",
+            (to_db(at), step, account_id),
+        )
+
+    async def used_step(self, account_id: int, step: int | None) -> None:
+        await self._db.execute(
+            "UPDATE two_factor SET last_used_step = ?, attempts = 0, locked_until = NULL"
+            " WHERE account_id = ?",
+            (step, account_id),
+        )
+
+    async def lock(self, account_id: int, until: datetime) -> None:
+        await self._db.execute(
+            "UPDATE two_factor SET locked_until = ?, attempts = 0 WHERE account_id = ?",
+            (to_db(until), account_id),
+        )
+
+
+class SqliteBackupCodes:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def replace(self, account_id: int, macs: list[str], at: datetime) -> None:
+        await self._db.execute("DELETE FROM backup_codes WHERE account_id = ?", (account_id,))
+        await self._db.executemany(
+            "INSERT INTO backup_codes (account_id, code_mac, created_at) VALUES (?, ?, ?)",
+            [(account_id, mac, to_db(at)) for mac in macs],
+        )
+
+    async def use(self, account_id: int, mac: str, at: datetime) -> bool:
+        # Single use: the conditional update decides, even for two tries at once.
+        cursor = await self._db.execute(
+            "UPDATE backup_codes SET used_at = ?"
+            " WHERE account_id = ? AND code_mac = ? AND used_at IS NULL",
+            (to_db(at), account_id, mac),
+        )
+        return cursor.rowcount == 1
+
+
 class SqlitePreferences:
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
@@ -579,6 +678,8 @@ class SqliteTransaction:
         self.card_checks = SqliteCardChecks(connection)
         self.ledger = SqliteLedger(connection)
         self.autopay = SqliteAutopay(connection)
+        self.two_factor = SqliteTwoFactor(connection)
+        self.backup_codes = SqliteBackupCodes(connection)
 
 
 class SqliteStore:

@@ -42,6 +42,7 @@ class Account:
     phone_confirmed_at: datetime | None = None
     card_linked_at: datetime | None = None
     activated_at: datetime | None = None
+    api_access_enabled_at: datetime | None = None  # R13
 
     @property
     def email_confirmed(self) -> bool:

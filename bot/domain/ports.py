@@ -91,6 +91,10 @@ class AccountRepository(Protocol):
         """Marks the account activated; False if it already was."""
         ...
 
+    async def set_api_access(self, account_id: int, at: datetime | None) -> None:
+        """API access on (since `at`) or off (None)."""
+        ...
+
 
 class EmailTokenRepository(Protocol):
     async def add(
@@ -281,6 +285,59 @@ class AutopayRepository(Protocol):
     async def put(self, account_id: int, settings: AutopaySettings) -> None: ...
 
 
+@dataclass(frozen=True)
+class TwoFactorRecord:
+    """R13. `secret` is the encrypted token (SecretBox), never the secret itself."""
+
+    account_id: int
+    secret: str
+    created_at: datetime
+    enabled_at: datetime | None
+    attempts: int
+    last_used_step: int | None
+    locked_until: datetime | None
+
+
+class TwoFactorRepository(Protocol):
+    async def get(self, account_id: int) -> TwoFactorRecord | None: ...
+
+    async def put_pending(self, account_id: int, secret: str, at: datetime) -> None:
+        """A set-up not confirmed yet; replaces an earlier unconfirmed one."""
+        ...
+
+    async def wrong_attempt(self, account_id: int, attempt_key: int | None) -> int:
+        """Counts a wrong code (the same `attempt_key` only once); returns the count."""
+        ...
+
+    async def delete(self, account_id: int) -> None: ...
+
+    async def enable(self, account_id: int, at: datetime, step: int) -> None: ...
+
+    async def used_step(self, account_id: int, step: int | None) -> None:
+        """A code was accepted: remember its step (no replay) and forget wrong tries."""
+        ...
+
+    async def lock(self, account_id: int, until: datetime) -> None: ...
+
+
+class BackupCodeRepository(Protocol):
+    async def replace(self, account_id: int, macs: list[str], at: datetime) -> None: ...
+
+    async def use(self, account_id: int, mac: str, at: datetime) -> bool:
+        """Marks the code used; False if it is unknown or used already."""
+        ...
+
+
+class SecretBox(Protocol):
+    """Encryption of secrets at rest, and a keyed hash for codes that are only checked."""
+
+    def encrypt(self, plain: str) -> str: ...
+
+    def decrypt(self, token: str) -> str: ...
+
+    def mac(self, text: str) -> str: ...
+
+
 class PreferenceRepository(Protocol):
     async def language(self, telegram_user_id: int) -> str | None: ...
 
@@ -311,6 +368,12 @@ class Transaction(Protocol):
 
     @property
     def autopay(self) -> AutopayRepository: ...
+
+    @property
+    def two_factor(self) -> TwoFactorRepository: ...
+
+    @property
+    def backup_codes(self) -> BackupCodeRepository: ...
 
 
 class Store(Protocol):

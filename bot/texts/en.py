@@ -280,7 +280,7 @@ CATALOG: dict[str, str] = {
         "• read about the trial period;\n"
         "• explore the personal account at https://mcs.mail.ru/app/;\n"
         "• OpenStack CLI or kubectl need API access, switched on with two-factor "
-        "authentication.\n\n"
+        "authentication: /api_access or the button below.\n\n"
         "The documentation is at https://mcs.mail.ru/docs."
     ),
     "already_active": "Your services are already active; the bonus is credited once per account.",
@@ -311,6 +311,7 @@ CATALOG: dict[str, str] = {
         "/card: link a payment card\n"
         "/autopay: autopayment settings\n"
         "/balance: balance and bonus points\n"
+        "/api_access: API access for OpenStack CLI and kubectl\n"
         "/cancel: stop the current input (your account is kept)\n"
         "/language: switch between Russian and English\n"
         "/help: this message"
@@ -358,12 +359,62 @@ CATALOG: dict[str, str] = {
     "step_label.card": "payment card",
     "step_label.activation": "activation",
     "step_label.active": "active",
+    "api.not_active": "API access comes after the registration is finished. What is left: {step}.",
+    "api.setup_intro": (
+        "API access needs <b>two-factor authentication</b> first. Scan this QR code with an "
+        "authenticator app (Google Authenticator, Yandex Key, 2FAS, ...) or enter the key by "
+        "hand:\n\n<code>{secret}</code>\n\nAccount: {email}, issuer: VK Cloud. This message "
+        "is deleted once the set-up ends."
+    ),
+    "api.ask_setup_code": "Then send the 6-digit code the app shows.",
+    "api.code_malformed": "Please send the 6-digit code from the app, or a backup code.",
+    "api.setup_code_malformed": "Please send the 6-digit code from the app.",
+    "api.code_wrong": (
+        "That code is not right. Attempts left: {left}. Check that the phone sets its time "
+        "automatically."
+    ),
+    "api.setup_exhausted": (
+        "Too many wrong codes: this key no longer works. Press the button for a new one."
+    ),
+    "api.backup_codes": (
+        "Two-factor authentication is on. Your backup codes, each works once:\n\n"
+        "<code>{codes}</code>\n\n"
+        "Keep them somewhere safe: they are shown only now. If you lose both these codes and "
+        "access to your mailbox, access to the account cannot be restored."
+    ),
+    "api.enabled": (
+        "✅ <b>API access is active.</b>\n\n"
+        "Next:\n"
+        "• OpenStack CLI: in the personal account, open the project's API access page, "
+        "download the openrc file and run <code>source openrc.sh</code>;\n"
+        "• kubectl: download your Kubernetes cluster's kubeconfig in the personal account "
+        "and set <code>KUBECONFIG</code> to it.\n\n"
+        "/api_access shows the status or switches API access off."
+    ),
+    "api.status_on": "API access is active; two-factor authentication is on.",
+    "api.status_off": "API access is off; two-factor authentication is on.",
+    "api.ask_code_off": (
+        "To switch API access off, send a current code from the app or one of your backup codes."
+    ),
+    "api.ask_code_on": (
+        "To switch API access on, send a current code from the app or one of your backup codes."
+    ),
+    "api.switched_off": "API access is off. /api_access switches it on again.",
+    "api.backup_used": "A backup code was used: it will not work again.",
+    "api.replayed": "That code has been used already. Wait for the next one in the app.",
+    "api.locked": "Too many wrong codes. Please try again in {minutes} min.",
+    "api.nothing_pending": "Nothing is waiting for a code now. Send /api_access.",
+    "api.activate_button": "Activate API access",
+    "api.off_button": "Switch API access off",
+    "api.restart_button": "Get a new key",
+    "api.caption_short": "QR code for the authenticator app",
     "command.start": "Start or continue the registration",
     "command.help": "What I can do",
     "command.status": "Where I am and what is left",
     "command.card": "Link a payment card",
     "command.autopay": "Autopayment settings",
     "command.balance": "Balance and bonus points",
+    "command.api_access": "API access (two-factor authentication)",
     "command.resend": "Send the email or the SMS code again",
     "command.cancel": "Stop the current input",
     "command.language": "Русский / English",

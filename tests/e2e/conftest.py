@@ -23,6 +23,7 @@ PROVIDER_TOKEN = "381764678:TEST:e2e-provider"
 EXEMPT_DOMAIN = "bigcorp.ru"
 PASSWORD = "Correct-Horse-42"
 SUPPORT_ID = 900
+SECRET_KEY = "q0mX0iJ8c3m2w4PjQ3YkZ1n0mX9b7W2sR5tL8vN1xEo="
 
 
 class BotProcess:
@@ -105,6 +106,7 @@ async def bot_process(
         "PAYMENT_PROVIDER_TOKEN": PROVIDER_TOKEN,
         "CARD_EXEMPT_EMAIL_DOMAINS": EXEMPT_DOMAIN,
         "SUPPORT_USER_IDS": str(SUPPORT_ID),
+        "SECRET_KEY": SECRET_KEY,
     }
     process = BotProcess(env, tmp_path)
     await process.start()

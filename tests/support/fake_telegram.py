@@ -211,7 +211,12 @@ class FakeTelegram:
         method = request.match_info["method"]
         params: dict[str, Any] = dict(request.query)
         if request.can_read_body:
-            params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+            for key, value in (await request.post()).items():
+                if isinstance(value, web.FileField):
+                    # An uploaded file (a photo): kept as bytes for the test to look at.
+                    params[key] = value.file.read()
+                else:
+                    params[key] = value
         for key, value in list(params.items()):
             if isinstance(value, str) and value[:1] in "{[":
                 params[key] = json.loads(value)
@@ -256,6 +261,15 @@ class FakeTelegram:
                     "currency": params["currency"],
                     "total_amount": sum(int(p["amount"]) for p in params["prices"]),
                 },
+            }
+        if method == "sendPhoto":
+            return {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "from": BOT,
+                "photo": [{"file_id": "photo", "file_unique_id": "photo", "width": 1, "height": 1}],
+                "caption": params.get("caption", ""),
             }
         if method in {"sendMessage", "editMessageText"}:
             chat_id = int(params["chat_id"])

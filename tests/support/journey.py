@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.adapters.crypto import FernetSecretBox
 from bot.app import Services, build_services
 from bot.domain.policy import Policy
 from bot.domain.ports import PaymentGateway
@@ -13,6 +14,9 @@ from tests.conftest import GOOD_PASSWORD, WORK_EMAIL, cheap_hasher, link_in
 from tests.support.chat import ChatDriver, Replies
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
 from tests.support.session import BOT_USER
+
+# A fixed Fernet key for tests (made with Fernet.generate_key()).
+TEST_SECRET_KEY = "q0mX0iJ8c3m2w4PjQ3YkZ1n0mX9b7W2sR5tL8vN1xEo="
 
 
 async def at_phone_step(chat: ChatDriver, outbox: EmailOutbox, email: str = WORK_EMAIL) -> None:
@@ -50,6 +54,7 @@ def services_on(
         sms_sender=sms,
         payment_gateway=gateway,
         conversation_log=SqliteConversationLog(database),
+        secret_box=FernetSecretBox(TEST_SECRET_KEY),
         support_user_ids=support_user_ids,
         email_from="noreply@mcs.mail.ru",
         bot_username=str(BOT_USER.username),

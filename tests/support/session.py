@@ -14,6 +14,7 @@ from aiogram.methods import (
     EditMessageText,
     GetMe,
     SendMessage,
+    SendPhoto,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
@@ -58,9 +59,9 @@ class RecordingSession(BaseSession):
         result: Any
         if isinstance(method, GetMe):
             result = BOT_USER
-        elif isinstance(method, SendMessage | EditMessageText):
+        elif isinstance(method, SendMessage | EditMessageText | SendPhoto):
             chat_id = method.chat_id if isinstance(method.chat_id, int) else 0
-            if isinstance(method, SendMessage):
+            if isinstance(method, SendMessage | SendPhoto):
                 self.last_message_id = message_id = next(self._message_ids)
             else:
                 message_id = method.message_id or 0
@@ -69,7 +70,7 @@ class RecordingSession(BaseSession):
                 date=datetime.now(UTC),
                 chat=Chat(id=chat_id, type="private"),
                 from_user=BOT_USER,
-                text=method.text,
+                text=method.caption if isinstance(method, SendPhoto) else method.text,
             )
         else:
             result = True

@@ -1,0 +1,222 @@
+"""R13: API access, behind two-factor authentication (TOTP, RFC 6238) and backup codes."""
+
+from __future__ import annotations
+
+import enum
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+
+from bot.domain.accounts import Account, Step, next_step
+from bot.domain.clock import Clock
+from bot.domain.policy import Policy
+from bot.domain.ports import SecretBox, Store, Transaction, TwoFactorRecord
+
+ISSUER = "VK Cloud"
+DIGITS = 6
+INTERVAL = 30
+# One step either side: the phone's clock and the server's may differ a little.
+VALID_WINDOW = 1
+BACKUP_CODES = 10
+MAX_ATTEMPTS = 5
+LOCK_MINUTES = 15
+_BACKUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
+_SEPARATORS = re.compile(r"[\s\-]")
+
+
+def new_totp_secret() -> str:
+    """160 random bits, base32, as authenticator apps expect."""
+    return pyotp.random_base32(32)
+
+
+def provisioning_uri(secret: str, email: str) -> str:
+    return pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL).provisioning_uri(
+        name=email, issuer_name=ISSUER
+    )
+
+
+def matching_step(secret: str, code: str, at: datetime) -> int | None:
+    """The time step (30 s slot) whose code this is, within one step of `at`; None
+    when the code matches none. The step is what replay protection remembers."""
+    totp = pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL)
+    now_step = totp.timecode(at)
+    for offset in range(-VALID_WINDOW, VALID_WINDOW + 1):
+        step = now_step + offset
+        # pyotp compares in constant time.
+        if pyotp.utils.strings_equal(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def new_backup_code() -> str:
+    """Ten characters from a 31-letter alphabet (about 50 bits), shown as xxxxx-xxxxx."""
+    raw = "".join(secrets.choice(_BACKUP_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalise_backup_code(text: str) -> str:
+    return _SEPARATORS.sub("", text).lower()
+
+
+def looks_like_totp(text: str) -> bool:
+    given = _SEPARATORS.sub("", text)
+    return given.isascii() and given.isdigit() and len(given) == DIGITS
+
+
+class ApiState(enum.Enum):
+    NOT_ACTIVE = "not_active"  # the registration is not finished
+    SETUP_NEEDED = "setup_needed"  # 2FA off
+    OFF = "off"  # 2FA on, API access off
+    ON = "on"
+
+
+@dataclass(frozen=True)
+class ApiStatus:
+    state: ApiState
+    account: Account | None
+    step: Step
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A fresh secret, to be shown once (QR code and text) and then forgotten."""
+
+    secret: str
+    uri: str
+    email: str
+
+
+class CodeCheck(enum.Enum):
+    ACCEPTED = "accepted"
+    WRONG = "wrong"  # see attempts_left
+    EXHAUSTED = "exhausted"  # set-up: a fresh secret is needed
+    LOCKED = "locked"  # too many wrong codes: see minutes_left
+    MALFORMED = "malformed"
+    REPLAYED = "replayed"  # a code already used: wait for the next one
+    NOTHING_PENDING = "nothing_pending"
+
+
+@dataclass(frozen=True)
+class CodeOutcome:
+    result: CodeCheck
+    attempts_left: int = 0
+    minutes_left: int = 0
+    backup_codes: tuple[str, ...] = ()
+    used_backup_code: bool = False
+
+
+class ApiAccessService:
+    def __init__(self, *, store: Store, box: SecretBox, policy: Policy, clock: Clock) -> None:
+        self._store = store
+        self._box = box
+        self._policy = policy
+        self._clock = clock
+
+    async def status(self, telegram_user_id: int) -> ApiStatus:
+        async with self._store.transaction() as tx:
+            account = await tx.accounts.by_telegram_user(telegram_user_id)
+            record = None if account is None else await tx.two_factor.get(account.id)
+        step = next_step(account, self._policy)
+        if account is None or step is not Step.ACTIVE:
+            return ApiStatus(ApiState.NOT_ACTIVE, account, step)
+        if record is None or record.enabled_at is None:
+            return ApiStatus(ApiState.SETUP_NEEDED, account, step)
+        state = ApiState.ON if account.api_access_enabled_at is not None else ApiState.OFF
+        return ApiStatus(state, account, step)
+
+    async def start_setup(self, telegram_user_id: int) -> Setup | None:
+        """A new secret for an active account without 2FA; any earlier unfinished
+        set-up is replaced (its secret stops working)."""
+        secret = new_totp_secret()
+        async with self._store.transaction() as tx:
+            account = await tx.accounts.by_telegram_user(telegram_user_id)
+            if account is None or next_step(account, self._policy) is not Step.ACTIVE:
+                return None
+            current = await tx.two_factor.get(account.id)
+            if current is not None and current.enabled_at is not None:
+                return None
+            await tx.two_factor.put_pending(
+                account.id, self._box.encrypt(secret), self._clock.now()
+            )
+        return Setup(
+            secret=secret, uri=provisioning_uri(secret, account.email), email=account.email
+        )
+
+    async def confirm_setup(
+        self, telegram_user_id: int, text: str, attempt_key: int | None = None
+    ) -> CodeOutcome:
+        """The first code from the app turns 2FA on, creates the backup codes (shown
+        once) and switches API access on."""
+        if not looks_like_totp(text):
+            return CodeOutcome(CodeCheck.MALFORMED)
+        now = self._clock.now()
+        codes = [new_backup_code() for _ in range(BACKUP_CODES)]
+        async with self._store.transaction() as tx:
+            account = await tx.accounts.by_telegram_user(telegram_user_id)
+            record = None if account is None else await tx.two_factor.get(account.id)
+            if account is None or record is None or record.enabled_at is not None:
+                return CodeOutcome(CodeCheck.NOTHING_PENDING)
+            step = matching_step(self._box.decrypt(record.secret), _SEPARATORS.sub("", text), now)
+            if step is None:
+                tries = await tx.two_factor.wrong_attempt(account.id, attempt_key)
+                if tries >= MAX_ATTEMPTS:
+                    # A fresh secret is needed: this one is gone for good.
+                    await tx.two_factor.delete(account.id)
+                    return CodeOutcome(CodeCheck.EXHAUSTED)
+                return CodeOutcome(CodeCheck.WRONG, attempts_left=MAX_ATTEMPTS - tries)
+            await tx.two_factor.enable(account.id, now, step)
+            macs = [self._box.mac(normalise_backup_code(c)) for c in codes]
+            await tx.backup_codes.replace(account.id, macs, now)
+            await tx.accounts.set_api_access(account.id, now)
+        return CodeOutcome(CodeCheck.ACCEPTED, backup_codes=tuple(codes))
+
+    async def switch(
+        self, telegram_user_id: int, text: str, *, on: bool, attempt_key: int | None = None
+    ) -> CodeOutcome:
+        """API access on or off, proven by a current TOTP code or a backup code."""
+        now = self._clock.now()
+        async with self._store.transaction() as tx:
+            account = await tx.accounts.by_telegram_user(telegram_user_id)
+            record = None if account is None else await tx.two_factor.get(account.id)
+            if account is None or record is None or record.enabled_at is None:
+                return CodeOutcome(CodeCheck.NOTHING_PENDING)
+            if record.locked_until is not None and now < record.locked_until:
+                minutes = int((record.locked_until - now).total_seconds() // 60) + 1
+                return CodeOutcome(CodeCheck.LOCKED, minutes_left=minutes)
+            outcome = await self._prove(tx, account.id, record, text, now, attempt_key)
+            if outcome.result is CodeCheck.ACCEPTED:
+                await tx.accounts.set_api_access(account.id, now if on else None)
+            return outcome
+
+    async def _prove(
+        self,
+        t: Transaction,
+        account_id: int,
+        record: TwoFactorRecord,
+        text: str,
+        now: datetime,
+        attempt_key: int | None,
+    ) -> CodeOutcome:
+        if looks_like_totp(text):
+            step = matching_step(self._box.decrypt(record.secret), _SEPARATORS.sub("", text), now)
+            if step is not None:
+                if record.last_used_step is not None and step <= record.last_used_step:
+                    return CodeOutcome(CodeCheck.REPLAYED)
+                await t.two_factor.used_step(account_id, step)
+                return CodeOutcome(CodeCheck.ACCEPTED)
+        elif len(normalise_backup_code(text)) == 10:
+            if await t.backup_codes.use(
+                account_id, self._box.mac(normalise_backup_code(text)), now
+            ):
+                await t.two_factor.used_step(account_id, record.last_used_step)
+                return CodeOutcome(CodeCheck.ACCEPTED, used_backup_code=True)
+        else:
+            return CodeOutcome(CodeCheck.MALFORMED)
+        tries = await t.two_factor.wrong_attempt(account_id, attempt_key)
+        if tries >= MAX_ATTEMPTS:
+            await t.two_factor.lock(account_id, now + timedelta(minutes=LOCK_MINUTES))
+            return CodeOutcome(CodeCheck.LOCKED, minutes_left=LOCK_MINUTES)
+        return CodeOutcome(CodeCheck.WRONG, attempts_left=MAX_ATTEMPTS - tries)
