@@ -51,6 +51,8 @@ def test_without_a_token_polling_stops_with_exit_code_2_and_names_the_way_out(
         ("CARD_CHECK_AMOUNT_RUB", "900"),
         ("EMAIL_BACKEND", "carrier-pigeon"),
         ("SMS_HTTP_URL", "ftp://gateway"),
+        ("SECRET_KEY", "not-a-fernet-key"),
+        ("SECRET_KEY", "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE="),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_one_line_that_names_it(
@@ -60,6 +62,14 @@ def test_a_bad_setting_stops_start_up_with_one_line_that_names_it(
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert name in line
+
+
+def test_polling_without_a_secret_key_stops_and_says_how_to_make_one(tmp_path: Path) -> None:
+    result = run_bot([], tmp_path, BOT_TOKEN="1:x")
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "SECRET_KEY" in line
+    assert "Fernet.generate_key()" in line
 
 
 def test_the_http_sms_backend_without_a_gateway_url_is_refused_at_start_up(

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 from pathlib import Path
 
+import pyotp
 import pytest
 
-from bot.keyboards import Autopay, GetStarted
+from bot.keyboards import Api, Autopay, GetStarted
 from tests.e2e.conftest import (
     EXEMPT_DOMAIN,
     PASSWORD,
@@ -112,6 +114,22 @@ async def test_from_the_invoice_to_the_bonus_through_the_real_process(
         c.method == "sendInvoice" and int(c.params["chat_id"]) == gil.id for c in telegram.calls
     )
 
+    # R13: API access behind two-factor authentication, from the activation message.
+    mark = len(telegram.calls)
+    await telegram.press(fay.id, Api(action="activate").pack())
+    _, photo = await telegram.wait_for("sendPhoto", after=mark)
+    assert bytes(photo.params["photo"]).startswith(b"\x89PNG")
+    found = re.search(r"<code>([A-Z2-7]{32})</code>", str(photo.params["caption"]))
+    assert found, "the secret is in the caption for manual entry"
+    totp_secret = found[1]
+    await fay.reply("6-digit code", after=mark)
+    mark = len(telegram.calls)
+    await telegram.send_text(fay.id, pyotp.TOTP(totp_secret).now())
+    backup = await fay.reply("backup codes", after=mark)
+    assert len(re.findall(r"\b[a-z2-9]{5}-[a-z2-9]{5}\b", backup)) == 10
+    await fay.reply("API access is active", after=mark)
+    await telegram.wait_for("deleteMessage", after=mark)
+
     # R18: support staff read the conversation in Telegram; nobody else can.
     staff = Person(SUPPORT_ID, telegram, smtp)
     read = await staff.says(f"/logs {fay.id} 200", "→ bot")
@@ -145,7 +163,7 @@ async def test_from_the_invoice_to_the_bonus_through_the_real_process(
     assert {r["direction"] for r in rows} == {"in", "out"}
     assert any(r["text"] == "user801@corp.example" for r in rows)
     assert any("services are active" in r["text"] for r in rows)
-    secrets = [PASSWORD, code, fay.link_token, TOKEN.split(":")[1], PROVIDER_TOKEN]
+    secrets = [PASSWORD, code, fay.link_token, TOKEN.split(":")[1], PROVIDER_TOKEN, totp_secret]
     stored = b"".join(p.read_bytes() for p in (tmp_path / "data").iterdir())
     for secret in secrets:
         assert secret not in exported

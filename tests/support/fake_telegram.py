@@ -220,6 +220,9 @@ class FakeTelegram:
         for key, value in list(params.items()):
             if isinstance(value, str) and value[:1] in "{[":
                 params[key] = json.loads(value)
+            elif isinstance(value, str) and value.startswith("attach://"):
+                # A file sent as a separate part of the form, as the Bot API allows.
+                params[key] = params.get(value.removeprefix("attach://"), value)
         if method == "getUpdates":
             result: Any = await self._get_updates(params)
         else:

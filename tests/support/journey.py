@@ -70,3 +70,20 @@ async def at_card_step(
     replies = await chat.send(sms.last_code())
     assert await chat.is_in(Registration.card)
     return replies
+
+
+async def activated(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox, email: str = WORK_EMAIL
+) -> Replies:
+    """The whole registration, sandbox payment included; returns the activation replies."""
+    from bot.keyboards import Autopay, GetStarted, SandboxPay
+
+    replies = await at_card_step(chat, outbox, sms, email)
+    payload = next(
+        SandboxPay.unpack(d).payload for _, d in replies.inline_buttons() if d.startswith("sbx_pay")
+    )
+    await chat.press(SandboxPay(payload=payload).pack())
+    await chat.press(Autopay(action="skip").pack())
+    done = await chat.press(GetStarted().pack())
+    assert await chat.is_in(Registration.active)
+    return done

@@ -29,6 +29,7 @@ class RecordingSession(BaseSession):
         self.calls: list[TelegramMethod[Any]] = []
         self._message_ids = itertools.count(10_000)
         self.last_message_id: int | None = None  # of the last message sent
+        self.results: list[Any] = []  # what each call in `calls` returned
         self._failing: set[str] = set()
 
     def fail_next(self, api_method: str) -> None:
@@ -74,4 +75,5 @@ class RecordingSession(BaseSession):
             )
         else:
             result = True
+        self.results.append(result)
         return cast(TelegramType, result)

@@ -1,0 +1,158 @@
+"""R13 through the dispatcher: /api_access, two-factor set-up, backup codes, switching."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+from aiogram.methods import DeleteMessage, SendPhoto
+from aiogram.types import BufferedInputFile
+
+from bot.app import Services
+from bot.keyboards import Api
+from states import ApiAccess
+from storage.conversation_log import SqliteConversationLog
+from storage.database import Database
+from tests.support.chat import ChatDriver, Replies
+from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
+from tests.support.journey import activated, at_code_step
+from tests.support.session import RecordingSession
+
+ACTIVATE = Api(action="activate").pack()
+OFF = Api(action="off").pack()
+RESTART = Api(action="restart").pack()
+
+
+def secret_in(replies: Replies) -> tuple[SendPhoto, str]:
+    [photo] = [c for c in replies.calls if isinstance(c, SendPhoto)]
+    found = re.search(r"<code>([A-Z2-7]{32})</code>", photo.caption or "")
+    assert found, "the secret is given as text for manual entry"
+    return photo, found[1]
+
+
+def now_code(secret: str, clock: FakeClock) -> str:
+    return pyotp.TOTP(secret).at(clock.now())
+
+
+async def test_the_activation_message_offers_api_access(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox
+) -> None:
+    replies = await activated(chat, outbox, sms)
+    assert replies.has_button(ACTIVATE)
+
+
+async def test_api_access_before_the_end_of_registration_says_what_is_missing(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox
+) -> None:
+    await at_code_step(chat, outbox, sms)
+
+    replies = await chat.send("/api_access")
+
+    assert replies.mentions("after the registration is finished", "phone confirmation")
+    assert replies.mentions("We have sent an SMS")  # and resumes there
+
+
+async def test_set_up_sends_a_png_qr_code_and_the_secret_then_asks_for_a_code(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox
+) -> None:
+    await activated(chat, outbox, sms)
+
+    replies = await chat.press(ACTIVATE)
+
+    photo, secret = secret_in(replies)
+    assert isinstance(photo.photo, BufferedInputFile)
+    assert photo.photo.data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert replies.mentions("6-digit code")
+    assert await chat.is_in(ApiAccess.setup_code)
+    assert len(secret) == 32
+
+
+async def test_the_right_code_turns_everything_on_shows_backup_codes_and_deletes_the_secret(
+    chat: ChatDriver,
+    outbox: EmailOutbox,
+    sms: SmsOutbox,
+    clock: FakeClock,
+    services: Services,
+    database: Database,
+    session: RecordingSession,
+) -> None:
+    await activated(chat, outbox, sms)
+    started = await chat.press(ACTIVATE)
+    photo, secret = secret_in(started)
+    photo_id = session.results[session.calls.index(photo)].message_id
+    malformed = await chat.send("12 34")
+    code = now_code(secret, clock)
+
+    replies = await chat.send(code)
+
+    assert malformed.mentions("6-digit code")
+    deleted = [c.message_id for c in replies.calls if isinstance(c, DeleteMessage)]
+    assert deleted == [photo_id]  # the message with the secret is gone
+    assert replies.mentions("backup codes", "cannot be restored")
+    backups = re.findall(r"\b[a-z2-9]{5}-[a-z2-9]{5}\b", replies.text)
+    assert len(backups) == 10
+    assert replies.mentions("API access is active", "OpenStack CLI", "kubectl")
+    assert await chat.state() is None
+    # R18: none of the secrets is in the conversation log.
+    await services.recorder.settle()
+    logged = "\n".join(e.text for e in await SqliteConversationLog(database).latest(None, 1000))
+    for secret_text in [secret, code, *backups]:
+        assert secret_text not in logged
+    assert "(TOTP secret)" in logged
+    assert "(backup codes)" in logged
+    assert "(TOTP code)" in logged
+
+
+async def test_a_wrong_code_counts_down_and_five_void_the_key(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox, clock: FakeClock
+) -> None:
+    await activated(chat, outbox, sms)
+    _, secret = secret_in(await chat.press(ACTIVATE))
+    wrong = f"{(int(now_code(secret, clock)) + 1) % 1_000_000:06d}"
+
+    answers = [await chat.send(wrong) for _ in range(5)]
+
+    assert answers[0].mentions("Attempts left: 4")
+    assert answers[-1].mentions("no longer works")
+    assert answers[-1].has_button(RESTART)
+    assert any(isinstance(c, DeleteMessage) for c in answers[-1].calls)
+    restarted = await chat.press(RESTART)
+    _, fresh = secret_in(restarted)
+    assert fresh != secret
+
+
+async def test_api_access_is_switched_off_and_on_with_a_backup_code_or_a_current_code(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox, clock: FakeClock
+) -> None:
+    await activated(chat, outbox, sms)
+    _, secret = secret_in(await chat.press(ACTIVATE))
+    done = await chat.send(now_code(secret, clock))
+    backup = re.findall(r"\b[a-z2-9]{5}-[a-z2-9]{5}\b", done.text)[0]
+
+    status = await chat.send("/api_access")
+    asked = await chat.press(OFF)
+    off = await chat.send(backup)
+    status_off = await chat.send("/api_access")
+    await chat.press(ACTIVATE)
+    clock.advance(30)
+    on = await chat.send(now_code(secret, clock))
+
+    assert status.mentions("API access is active")
+    assert status.has_button(OFF)
+    assert asked.mentions("backup codes")
+    assert off.mentions("backup code was used", "API access is off")
+    assert status_off.mentions("API access is off")
+    assert on.mentions("API access is active")
+
+
+async def test_a_stale_button_shows_the_current_status(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox, clock: FakeClock
+) -> None:
+    await activated(chat, outbox, sms)
+    _, secret = secret_in(await chat.press(ACTIVATE))
+    await chat.send(now_code(secret, clock))
+
+    replies = await chat.press(RESTART)  # set-up is over
+
+    assert replies.mentions("API access is active")
+    assert not [c for c in replies.calls if isinstance(c, SendPhoto)]
