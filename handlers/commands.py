@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -75,6 +78,11 @@ async def cancel(message: Message, state: FSMContext, signup: SignupService, t: 
     assert message.from_user is not None
     account = await signup.account_of(message.from_user.id)
     current = await state.get_state()
+    secret_message = await state.get_value("secret_message_id")
+    if secret_message is not None:
+        # Two-factor set-up ends here too: the message with the key goes (R13).
+        with contextlib.suppress(TelegramBadRequest):
+            await message.bot.delete_message(message.chat.id, int(secret_message))  # type: ignore[union-attr]
     await state.clear()
     if account is not None:
         text = t("cancelled_kept")
