@@ -19,6 +19,7 @@ from bot.cli import add_logs_arguments, add_stats_arguments, run_logs, run_stats
 from bot.console import run_console
 from bot.polling import run_polling
 from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError, load_settings
+from bot.webhook import run_webhook
 
 log = logging.getLogger("bot")
 
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     modes = parser.add_subparsers(dest="mode", metavar="mode")
     modes.add_parser("polling", help="run against Telegram with long polling (the default)")
     modes.add_parser("console", help="run in this terminal, with no Telegram and no token")
+    modes.add_parser("webhook", help="run behind a webhook (aiohttp), WEBHOOK_* settings")
     add_logs_arguments(modes.add_parser("logs", help="read the conversation log (support staff)"))
     add_stats_arguments(modes.add_parser("stats", help="the registration funnel"))
     args = parser.parse_args(argv)
@@ -67,8 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     if settings.secret_key is None:
         print(f"configuration error: {NO_ENCRYPTION_KEY_MESSAGE}", file=sys.stderr)
         return EXIT_CONFIG
+    if args.mode == "webhook" and (settings.webhook_url is None or settings.webhook_secret is None):
+        print(
+            "configuration error: WEBHOOK_URL and WEBHOOK_SECRET must be set for webhook mode",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     _configure_logging(settings.log_level)
-    asyncio.run(_run_polling(settings))
+    asyncio.run(_run_server(settings, webhook=args.mode == "webhook"))
     return 0
 
 
@@ -87,7 +95,7 @@ def _configure_logging(level: str) -> None:
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
 
 
-async def _run_polling(settings: Settings) -> None:
+async def _run_server(settings: Settings, *, webhook: bool) -> None:
     assert settings.bot_token is not None
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     bot = Bot(
@@ -101,11 +109,26 @@ async def _run_polling(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         async with open_runtime(settings, bot) as runtime:
-            await bot.delete_webhook(drop_pending_updates=False)
             await publish_commands(bot)
             me = await bot.me()
-            log.info("polling as @%s", me.username)
-            await run_polling(runtime.dispatcher, bot, stop=stop)
+            if webhook:
+                assert settings.webhook_url is not None
+                assert settings.webhook_secret is not None
+                log.info("webhook for @%s", me.username)
+                await run_webhook(
+                    bot,
+                    runtime.dispatcher,
+                    runtime.database,
+                    url=settings.webhook_url,
+                    secret=settings.webhook_secret.get_secret_value(),
+                    host=settings.webhook_host,
+                    port=settings.webhook_port,
+                    stop=stop,
+                )
+            else:
+                await bot.delete_webhook(drop_pending_updates=False)
+                log.info("polling as @%s", me.username)
+                await run_polling(runtime.dispatcher, bot, stop=stop)
             log.info("stopped; in-flight updates finished")
     finally:
         await bot.session.close()

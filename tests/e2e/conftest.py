@@ -32,11 +32,19 @@ class BotProcess:
         self.cwd = cwd
         self.log_path = cwd / "bot.log"
         self.process: asyncio.subprocess.Process | None = None
+        self.mode: list[str] = []  # polling by default; ["webhook"] for webhook mode
 
     async def start(self) -> None:
         log = self.log_path.open("ab")
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", env=self.env, cwd=self.cwd, stdout=log, stderr=log
+            sys.executable,
+            "-m",
+            "bot",
+            *self.mode,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=log,
+            stderr=log,
         )
         log.close()
 

@@ -42,6 +42,10 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.url = ""
+        # Set by setWebhook: updates are then POSTed to the bot, as Telegram does.
+        self.webhook_url: str | None = None
+        self.webhook_secret: str | None = None
+        self.webhook_statuses: list[int] = []
 
     async def start(self) -> str:
         app = web.Application()
@@ -162,9 +166,29 @@ class FakeTelegram:
         )
 
     async def _push(self, update: dict[str, Any]) -> None:
+        numbered = {"update_id": next(self._update_ids), **update}
+        if self.webhook_url is not None:
+            # Telegram waits for the bot's answer; the answer comes after processing.
+            status = await self.post_to_webhook(numbered, self.webhook_secret)
+            self.webhook_statuses.append(status)
+            return
         async with self._changed:
-            self.pending.append({"update_id": next(self._update_ids), **update})
+            self.pending.append(numbered)
             self._changed.notify_all()
+
+    async def post_to_webhook(self, body: Any, secret: str | None, raw: bytes | None = None) -> int:
+        import aiohttp
+
+        assert self.webhook_url is not None
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        data = raw if raw is not None else json.dumps(body).encode()
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.webhook_url, data=data, headers=headers) as response,
+        ):
+            return response.status
 
     # -- what the tests wait for ------------------------------------------------------
     async def wait_for(
@@ -251,6 +275,13 @@ class FakeTelegram:
     def _answer(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT
+        if method == "setWebhook":
+            self.webhook_url = str(params["url"])
+            self.webhook_secret = params.get("secret_token")
+            return True
+        if method == "deleteWebhook":
+            self.webhook_url = None
+            return True
         if method == "sendInvoice":
             return {
                 "message_id": next(self._message_ids),

@@ -1,0 +1,99 @@
+"""`python -m bot webhook`: Telegram posts updates to an aiohttp server (interfaces.md).
+
+Each update is answered only after it has been processed (R19): if the process dies
+first, Telegram gets no answer and delivers the update again. Requests without the
+right secret header are refused (401), bodies that are not updates too (400).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from urllib.parse import urlsplit
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.safe_logging import describe_exception
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+HEALTH_PATH = "/healthz"
+
+
+def webhook_path(url: str) -> str:
+    return urlsplit(url).path or "/"
+
+
+def build_app(
+    bot: Bot, dispatcher: Dispatcher, database: Database, *, path: str, secret: str
+) -> web.Application:
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
+        try:
+            body = await request.json(loads=json.loads)
+            update = Update.model_validate(body, context={"bot": bot})
+        except (ValueError, ValidationError):
+            return web.json_response({"ok": False, "error": "not an update"}, status=400)
+        try:
+            await dispatcher.feed_update(bot, update)
+        except Exception as exc:
+            # Not acknowledged: Telegram will deliver the update again (R19).
+            log.error("update %s failed: %s", update.update_id, describe_exception(exc))
+            return web.json_response({"ok": False}, status=500)
+        return web.json_response({"ok": True})
+
+    async def health(_: web.Request) -> web.Response:
+        try:
+            async with database.connection() as connection, connection.execute("SELECT 1"):
+                pass
+        except Exception as exc:
+            log.warning("health check: database: %s", describe_exception(exc))
+            return web.json_response({"ok": False, "database": "unavailable"}, status=503)
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_post(path, receive)
+    app.router.add_get(HEALTH_PATH, health)
+    return app
+
+
+async def run_webhook(
+    bot: Bot,
+    dispatcher: Dispatcher,
+    database: Database,
+    *,
+    url: str,
+    secret: str,
+    host: str,
+    port: int,
+    stop: asyncio.Event,
+) -> None:
+    app = build_app(bot, dispatcher, database, path=webhook_path(url), secret=secret)
+    # shutdown_timeout: on SIGTERM, requests in flight get this long to finish.
+    runner = web.AppRunner(app, shutdown_timeout=30)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher)
+    await bot.set_webhook(
+        url,
+        secret_token=secret,
+        allowed_updates=dispatcher.resolve_used_update_types(),
+        drop_pending_updates=False,
+    )
+    log.info("webhook listening on %s:%s", host, port)
+    try:
+        await stop.wait()
+    finally:
+        # Stops taking requests, lets those in flight finish, then returns.
+        await runner.cleanup()
+        await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher)
