@@ -51,9 +51,10 @@ from bot.domain.registration import RegistrationService
 from bot.domain.signup import SignupService
 from bot.domain.support import SupportService
 from bot.domain.two_factor import ApiAccessService
-from bot.middlewares import LanguageMiddleware
+from bot.middlewares import LanguageMiddleware, UnblockMiddleware
 from bot.safe_logging import describe_exception
 from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError
+from bot.telegram_faults import TelegramFaultsMiddleware
 from bot.texts import compose_code_sms, compose_confirmation_email, texts_for
 from handlers.flow import Flow
 from storage.conversation_log import SqliteConversationLog
@@ -80,6 +81,7 @@ class Services:
     recorder: ConversationRecorder
     support_user_ids: frozenset[int]
     api_access: ApiAccessService
+    telegram_faults: TelegramFaultsMiddleware
 
     def as_kwargs(self) -> dict[str, Any]:
         return {
@@ -112,6 +114,7 @@ def build_services(
     bot_username: str,
     support_user_ids: frozenset[int] = frozenset(),
     clock: Clock | None = None,
+    telegram_faults: TelegramFaultsMiddleware | None = None,
 ) -> Services:
     clock = clock or SystemClock()
     phone = PhoneService(
@@ -143,6 +146,7 @@ def build_services(
         recorder=ConversationRecorder(conversation_log, clock),
         support_user_ids=support_user_ids,
         api_access=ApiAccessService(store=store, box=secret_box, policy=policy, clock=clock),
+        telegram_faults=telegram_faults or TelegramFaultsMiddleware(),
     )
 
 
@@ -166,6 +170,7 @@ def create_dispatcher(
         flow=flow,
         **services.as_kwargs(),
     )
+    dp.update.outer_middleware(UnblockMiddleware(services.telegram_faults))
     dp.update.outer_middleware(IncomingLogMiddleware(services.recorder))
     dp.update.outer_middleware(LanguageMiddleware(services.preferences))
     dp.include_routers(*handlers.routers())
@@ -173,7 +178,10 @@ def create_dispatcher(
 
 
 def instrument_bot(bot: Bot, services: Services) -> None:
-    """Every Bot API call this bot makes goes past the conversation log (R18)."""
+    """Every Bot API call this bot makes goes past Telegram's faults handling (outer:
+    retries, pacing, blocked chats) and then the conversation log (R18), which so
+    records only what Telegram accepted."""
+    bot.session.middleware(services.telegram_faults)
     bot.session.middleware(OutgoingLogMiddleware(services.recorder))
 
 

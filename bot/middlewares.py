@@ -1,4 +1,4 @@
-"""Per-update middleware: the person's language."""
+"""Per-update middleware: the person's language; a blocked chat unblocked."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
 from bot.domain.preferences import PreferenceService
+from bot.telegram_faults import TelegramFaultsMiddleware
 from bot.texts import language_for, texts_for
 
 
@@ -30,4 +31,22 @@ class LanguageMiddleware(BaseMiddleware):
         language = chosen or language_for(user.language_code if user else None)
         data["language"] = language
         data["t"] = texts_for(language)
+        return await handler(event, data)
+
+
+class UnblockMiddleware(BaseMiddleware):
+    """Someone who writes to the bot has unblocked it: replies may go to them again."""
+
+    def __init__(self, faults: TelegramFaultsMiddleware) -> None:
+        self._faults = faults
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is not None:
+            self._faults.unblock(user.id)
         return await handler(event, data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramForbiddenError
 from aiogram.types import ErrorEvent
 
 from bot.safe_logging import describe_exception
@@ -14,6 +15,10 @@ log = logging.getLogger(__name__)
 
 
 async def on_error(event: ErrorEvent, bot: Bot, t: Texts | None = None) -> None:
+    if isinstance(event.exception, TelegramForbiddenError):
+        # The person blocked the bot: nothing can be said to them, so nothing is tried.
+        log.info("update %s: the person has blocked the bot", event.update.update_id)
+        return
     log.error("update %s failed: %s", event.update.update_id, describe_exception(event.exception))
     texts = t or texts_for(DEFAULT_LANGUAGE)
     update = event.update

@@ -46,6 +46,21 @@ class FakeTelegram:
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.webhook_statuses: list[int] = []
+        self._faults: dict[str, list[dict[str, Any]]] = {}
+
+    def fail_next(
+        self,
+        method: str,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """The next `times` calls of `method` get this error, as Telegram would send it."""
+        error: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+        if retry_after is not None:
+            error["parameters"] = {"retry_after": retry_after}
+        self._faults.setdefault(method, []).extend([error] * times)
 
     async def start(self) -> str:
         app = web.Application()
@@ -247,6 +262,13 @@ class FakeTelegram:
             elif isinstance(value, str) and value.startswith("attach://"):
                 # A file sent as a separate part of the form, as the Bot API allows.
                 params[key] = params.get(value.removeprefix("attach://"), value)
+        faults = self._faults.get(method)
+        if faults:
+            error = faults.pop(0)
+            async with self._changed:
+                self.calls.append(Call(f"{method}!{error['error_code']}", params))
+                self._changed.notify_all()
+            return web.json_response(error, status=error["error_code"])
         if method == "getUpdates":
             result: Any = await self._get_updates(params)
         else:

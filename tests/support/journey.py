@@ -6,6 +6,7 @@ from bot.adapters.crypto import FernetSecretBox
 from bot.app import Services, build_services
 from bot.domain.policy import Policy
 from bot.domain.ports import PaymentGateway
+from bot.telegram_faults import TelegramFaultsMiddleware
 from states import Registration
 from storage.conversation_log import SqliteConversationLog
 from storage.database import Database
@@ -56,6 +57,10 @@ def services_on(
         conversation_log=SqliteConversationLog(database),
         secret_box=FernetSecretBox(TEST_SECRET_KEY),
         support_user_ids=support_user_ids,
+        # Telegram's rate limits are not what these tests are about: no pacing here.
+        telegram_faults=TelegramFaultsMiddleware(
+            per_second=1e9, per_chat_burst=1e9, per_chat_per_second=1e9
+        ),
         email_from="noreply@mcs.mail.ru",
         bot_username=str(BOT_USER.username),
         clock=clock,
