@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+from pathlib import Path
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -17,6 +18,7 @@ from aiogram.enums import ParseMode
 from bot.app import open_runtime, publish_commands
 from bot.cli import add_logs_arguments, add_stats_arguments, run_logs, run_stats
 from bot.console import run_console
+from bot.maintenance import backup, check
 from bot.polling import run_polling
 from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError, load_settings
 from bot.webhook import run_webhook
@@ -34,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     modes.add_parser("webhook", help="run behind a webhook (aiohttp), WEBHOOK_* settings")
     add_logs_arguments(modes.add_parser("logs", help="read the conversation log (support staff)"))
     add_stats_arguments(modes.add_parser("stats", help="the registration funnel"))
+    backup_parser = modes.add_parser("backup", help="a consistent copy of the live database")
+    backup_parser.add_argument("path", type=Path, help="the new file to write")
+    modes.add_parser("check", help="database integrity and migration status")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -41,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
 
+    if args.mode == "backup":
+        return backup(settings.database_path, args.path, _print_line)
+    if args.mode == "check":
+        return check(settings.database_path, _print_line)
     if args.mode in ("logs", "stats"):
         _configure_logging("WARNING")
         run = run_logs if args.mode == "logs" else run_stats

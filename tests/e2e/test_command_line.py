@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import re
 import subprocess
 import sys
@@ -146,3 +147,21 @@ def test_the_example_env_file_is_valid_and_an_empty_token_counts_as_unset(tmp_pa
     polling = run_bot([], tmp_path)
     assert polling.returncode == 2
     assert "BOT_TOKEN" in polling.stderr
+
+
+def test_backup_copies_the_live_database_and_check_reports_it_sound(tmp_path: Path) -> None:
+    run_bot(["console"], tmp_path, stdin="/start\nerin@corp.example\nErin-Strong-7\n")
+
+    made = run_bot(["backup", str(tmp_path / "backups" / "copy.sqlite3")], tmp_path)
+    again = run_bot(["backup", str(tmp_path / "backups" / "copy.sqlite3")], tmp_path)
+    checked = run_bot(["check"], tmp_path, DATABASE_PATH=str(tmp_path / "backups" / "copy.sqlite3"))
+
+    assert made.returncode == 0, made.stdout
+    assert "integrity ok" in made.stdout
+    assert again.returncode == 1  # a backup never overwrites
+    assert checked.returncode == 0, checked.stdout
+    assert "integrity: ok" in checked.stdout
+    assert "migrations: 5 of 5 applied" in checked.stdout
+
+    with sqlite3.connect(tmp_path / "backups" / "copy.sqlite3") as copy:
+        assert copy.execute("SELECT email FROM accounts").fetchall() == [("erin@corp.example",)]
