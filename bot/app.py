@@ -51,7 +51,7 @@ from bot.domain.registration import RegistrationService
 from bot.domain.signup import SignupService
 from bot.domain.support import SupportService
 from bot.domain.two_factor import ApiAccessService
-from bot.middlewares import LanguageMiddleware, UnblockMiddleware
+from bot.middlewares import FloodControl, LanguageMiddleware, UnblockMiddleware
 from bot.safe_logging import describe_exception
 from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError
 from bot.telegram_faults import TelegramFaultsMiddleware
@@ -82,6 +82,7 @@ class Services:
     support_user_ids: frozenset[int]
     api_access: ApiAccessService
     telegram_faults: TelegramFaultsMiddleware
+    flood_control: FloodControl
 
     def as_kwargs(self) -> dict[str, Any]:
         return {
@@ -115,6 +116,7 @@ def build_services(
     support_user_ids: frozenset[int] = frozenset(),
     clock: Clock | None = None,
     telegram_faults: TelegramFaultsMiddleware | None = None,
+    flood_control: FloodControl | None = None,
 ) -> Services:
     clock = clock or SystemClock()
     phone = PhoneService(
@@ -147,6 +149,7 @@ def build_services(
         support_user_ids=support_user_ids,
         api_access=ApiAccessService(store=store, box=secret_box, policy=policy, clock=clock),
         telegram_faults=telegram_faults or TelegramFaultsMiddleware(),
+        flood_control=flood_control or FloodControl(),
     )
 
 
@@ -173,6 +176,8 @@ def create_dispatcher(
     dp.update.outer_middleware(UnblockMiddleware(services.telegram_faults))
     dp.update.outer_middleware(IncomingLogMiddleware(services.recorder))
     dp.update.outer_middleware(LanguageMiddleware(services.preferences))
+    dp.message.outer_middleware(services.flood_control)
+    dp.callback_query.outer_middleware(services.flood_control)
     dp.include_routers(*handlers.routers())
     return dp
 

@@ -408,6 +408,7 @@ CATALOG: dict[str, str] = {
     "api.off_button": "Switch API access off",
     "api.restart_button": "Get a new key",
     "api.caption_short": "QR code for the authenticator app",
+    "flood_notice": "You are sending messages very fast. Please wait a moment: I will read the next one.",
     "command.start": "Start or continue the registration",
     "command.help": "What I can do",
     "command.status": "Where I am and what is left",

@@ -6,6 +6,7 @@ from bot.adapters.crypto import FernetSecretBox
 from bot.app import Services, build_services
 from bot.domain.policy import Policy
 from bot.domain.ports import PaymentGateway
+from bot.middlewares import FloodControl
 from bot.telegram_faults import TelegramFaultsMiddleware
 from states import Registration
 from storage.conversation_log import SqliteConversationLog
@@ -61,6 +62,8 @@ def services_on(
         telegram_faults=TelegramFaultsMiddleware(
             per_second=1e9, per_chat_burst=1e9, per_chat_per_second=1e9
         ),
+        # Tests type faster than any person; flood control has its own test.
+        flood_control=FloodControl(max_events=10**9),
         email_from="noreply@mcs.mail.ru",
         bot_username=str(BOT_USER.username),
         clock=clock,
