@@ -294,6 +294,14 @@ async def open_runtime(
             email_from=settings.email_from,
             bot_username=me.username,
             support_user_ids=settings.support_user_ids,
+            telegram_faults=TelegramFaultsMiddleware(
+                per_second=settings.send_per_second,
+                per_chat_per_second=settings.send_per_chat_per_second,
+                per_chat_burst=settings.send_per_chat_burst,
+            ),
+            flood_control=FloodControl(
+                max_events=settings.flood_max_events, per_seconds=settings.flood_window_seconds
+            ),
         )
         instrument_bot(bot, services)
         await services.recorder.start(bot)

@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
 
+    # R15: flood control (messages or presses per window, per person) and the pace of
+    # sending (Telegram: about 30 messages a second overall, ~1 a second per chat).
+    flood_max_events: int = Field(default=5, ge=1)
+    flood_window_seconds: float = Field(default=2.0, gt=0, le=60)
+    send_per_second: float = Field(default=30.0, gt=0)
+    send_per_chat_per_second: float = Field(default=1.0, gt=0)
+    send_per_chat_burst: int = Field(default=3, ge=1)
+
     # R18: who may read the conversation log in Telegram, and how long it is kept.
     support_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_retention_days: int = Field(default=90, ge=1, le=3650)

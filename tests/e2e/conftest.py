@@ -115,6 +115,10 @@ async def bot_process(
         "CARD_EXEMPT_EMAIL_DOMAINS": EXEMPT_DOMAIN,
         "SUPPORT_USER_IDS": str(SUPPORT_ID),
         "SECRET_KEY": SECRET_KEY,
+        # The tests type faster than people: pacing and flood control have their own
+        # tests, and here they would only slow the run down.
+        "FLOOD_MAX_EVENTS": "1000",
+        "SEND_PER_CHAT_BURST": "1000",
     }
     process = BotProcess(env, tmp_path)
     await process.start()
