@@ -248,6 +248,17 @@ def console_key(path: Path) -> str:
     return key
 
 
+def telegram_faults_from(settings: Settings, *, console: bool) -> TelegramFaultsMiddleware:
+    if console:
+        # No Telegram behind the console: nothing to pace.
+        return TelegramFaultsMiddleware(per_second=1e9, per_chat_per_second=1e9, per_chat_burst=1e9)
+    return TelegramFaultsMiddleware(
+        per_second=settings.send_per_second,
+        per_chat_per_second=settings.send_per_chat_per_second,
+        per_chat_burst=settings.send_per_chat_burst,
+    )
+
+
 def hasher_from(settings: Settings) -> Argon2idHasher:
     return Argon2idHasher(
         time_cost=settings.password_hash_time_cost,
@@ -294,13 +305,12 @@ async def open_runtime(
             email_from=settings.email_from,
             bot_username=me.username,
             support_user_ids=settings.support_user_ids,
-            telegram_faults=TelegramFaultsMiddleware(
-                per_second=settings.send_per_second,
-                per_chat_per_second=settings.send_per_chat_per_second,
-                per_chat_burst=settings.send_per_chat_burst,
-            ),
+            telegram_faults=telegram_faults_from(settings, console=console),
             flood_control=FloodControl(
-                max_events=settings.flood_max_events, per_seconds=settings.flood_window_seconds
+                # The console has one person at one keyboard (and pasted lines come at
+                # once): nobody to protect from them.
+                max_events=10**9 if console else settings.flood_max_events,
+                per_seconds=settings.flood_window_seconds,
             ),
         )
         instrument_bot(bot, services)
