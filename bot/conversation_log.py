@@ -63,6 +63,11 @@ SECRET_INPUT_STEPS: dict[str | None, str] = {
     ApiAccess.code_to_switch_on.state: "TOTP or backup code",
     ApiAccess.code_to_switch_off.state: "TOTP or backup code",
 }
+# Right after the password: a second copy of it (sent twice, or sent again because
+# the first seemed lost) arrives here. Text is masked at this step; commands are kept.
+MAYBE_SECRET_STEPS: dict[str | None, str] = {
+    Registration.awaiting_email_link.state: "text while waiting for the email link",
+}
 _MAX_TEXT = 4096
 _MEDIA = (
     "sticker",
@@ -275,6 +280,9 @@ def _message_input(message: Message, step: str | None) -> tuple[str, str]:
         secret = SECRET_INPUT_STEPS.get(step)
         if secret is not None:
             return "text", masked(secret)
+        maybe = MAYBE_SECRET_STEPS.get(step)
+        if maybe is not None and not message.text.startswith("/"):
+            return "text", masked(maybe)
         if message.text.startswith("/start ") and len(message.text.split()) > 1:
             return "command", "/start " + masked("link token")
         kind = "command" if message.text.startswith("/") else "text"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
@@ -65,6 +68,11 @@ async def awaiting_link_fallback(
     message: Message, state: FSMContext, bot: Bot, flow: Flow, t: Texts
 ) -> None:
     assert message.from_user is not None
+    if message.text is not None:
+        # Most likely the password sent a second time: it goes from the chat as the
+        # first copy did (R3); nothing else is expected to be typed here.
+        with contextlib.suppress(TelegramBadRequest):
+            await message.delete()
     await flow.show(bot, message.chat.id, state, t, message.from_user.id)
 
 

@@ -255,3 +255,20 @@ async def test_watch_mirrors_a_persons_records_to_support_until_unwatch(
     await chat.send(WORK_EMAIL)
     await services.recorder.settle()
     assert not [c for c in session.calls[start:] if getattr(c, "chat_id", None) == STAFF]
+
+
+async def test_a_password_sent_twice_is_masked_and_deleted_both_times(
+    chat: ChatDriver, services: Services, database: Database
+) -> None:
+    await chat.send("/start")
+    await chat.send(WORK_EMAIL)
+    await chat.send(GOOD_PASSWORD)
+
+    again = await chat.send(GOOD_PASSWORD)
+    command = await chat.send("/resend")
+
+    assert len(again.deleted) == 1
+    assert command.deleted == []
+    entries = await stored(services, database, chat.user.id)
+    assert GOOD_PASSWORD not in texts(entries)
+    assert "/resend" in texts(entries, Direction.IN)
