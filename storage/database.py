@@ -85,12 +85,13 @@ class Database:
         *,
         pool_size: int = 4,
         migrations: list[Migration] | None = None,
+        busy_timeout_ms: int = 5000,
     ) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         connections: list[aiosqlite.Connection] = []
         try:
             for _ in range(pool_size):
-                connections.append(await _connect(path))
+                connections.append(await _connect(path, busy_timeout_ms))
             await apply_migrations(connections[0], migrations or bundled_migrations())
         except BaseException:
             for connection in connections:
@@ -127,13 +128,15 @@ class Database:
         self._all = []
 
 
-async def _connect(path: Path) -> aiosqlite.Connection:
+async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
     # isolation_level=None: transactions are begun explicitly, never implicitly.
     connection = await aiosqlite.connect(path, isolation_level=None)
     connection.row_factory = sqlite3.Row
     await connection.execute("PRAGMA journal_mode=WAL")
     await connection.execute("PRAGMA foreign_keys=ON")
-    await connection.execute("PRAGMA busy_timeout=5000")
+    # A writer waits this long for another one (in the connection's thread) before
+    # "database is locked"; then the person is asked to try again shortly.
+    await connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     # FULL: a confirmed step must survive a power cut, not only a crash of the process.
     await connection.execute("PRAGMA synchronous=FULL")
     return connection
