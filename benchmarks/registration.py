@@ -1,0 +1,384 @@
+"""The whole registration under load: `python -m benchmarks.registration`.
+
+N simulated people go from /start to /balance (email, password, link, phone, code,
+payment, skip autopay, get started) through Dispatcher.feed_update, with a Bot session
+that answers locally, the real SQLite storage in a temp folder, the real conversation
+log, in-memory email/SMS/payment sinks, and argon2id with the production parameters
+(or a trivial hash with --hasher fast). The same flow is then run with aiogram's
+MemoryStorage and no conversation log, as the baseline. The last line is
+`RESULT key=value ...`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import itertools
+import random
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.base import BaseSession
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.methods import GetMe, SendMessage, TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
+
+from bot.adapters.crypto import FernetSecretBox
+from bot.adapters.hashing import Argon2idHasher
+from bot.adapters.payments import SandboxPaymentGateway
+from bot.app import Services, build_services, create_dispatcher, instrument_bot
+from bot.domain.conversation import LogEntry
+from bot.domain.policy import Policy
+from bot.domain.ports import OutgoingEmail, OutgoingSms
+from bot.middlewares import FloodControl
+from bot.telegram_faults import TelegramFaultsMiddleware
+from storage.conversation_log import SqliteConversationLog
+from storage.database import Database
+from storage.fsm import SqliteStorage
+from storage.repositories import SqliteStore
+
+BOT_USER = User(id=42, is_bot=True, first_name="Bench", username="vkcloud_bench_bot")
+KEY = "q0mX0iJ8c3m2w4PjQ3YkZ1n0mX9b7W2sR5tL8vN1xEo="
+PASSWORD = "Bench-Mark-42"  # noqa: S105 - the simulated people's password
+_LINK = re.compile(r"\?start=([A-Za-z0-9_-]+)")
+_CODE = re.compile(r"\b(\d{6})\b")
+
+
+class LocalSession(BaseSession):
+    """Answers like Telegram, keeps only what the simulated people need (the sandbox
+    payment button of each chat)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids = itertools.count(1)
+        self.payloads: dict[int, str] = {}
+
+    async def close(self) -> None:
+        return None
+
+    async def stream_content(self, *args: Any, **kwargs: Any) -> AsyncGenerator[bytes, None]:
+        raise NotImplementedError
+        yield b""
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        if isinstance(method, GetMe):
+            return cast(TelegramType, BOT_USER)
+        if isinstance(method, SendMessage):
+            chat_id = int(method.chat_id)
+            markup = method.reply_markup
+            if isinstance(markup, InlineKeyboardMarkup):
+                for row in markup.inline_keyboard:
+                    for button in row:
+                        if (button.callback_data or "").startswith("sbx_pay:"):
+                            self.payloads[chat_id] = button.callback_data or ""
+            return cast(
+                TelegramType,
+                Message(
+                    message_id=next(self._ids),
+                    date=datetime.now(UTC),
+                    chat=Chat(id=chat_id, type="private"),
+                    text=method.text,
+                ),
+            )
+        return cast(TelegramType, True)
+
+
+class Sinks:
+    def __init__(self) -> None:
+        self.links: dict[str, str] = {}
+        self.codes: dict[str, str] = {}
+
+    async def send_email(self, email: OutgoingEmail) -> None:
+        found = _LINK.search(email.text)
+        assert found
+        self.links[email.to] = found[1]
+
+    async def send_sms(self, sms: OutgoingSms) -> None:
+        found = _CODE.search(sms.text)
+        assert found
+        self.codes[sms.phone] = found[1]
+
+
+class EmailSink:
+    def __init__(self, sinks: Sinks) -> None:
+        self.send = sinks.send_email
+
+
+class SmsSink:
+    def __init__(self, sinks: Sinks) -> None:
+        self.send = sinks.send_sms
+
+
+class FastHasher:
+    """Not a password hash: for measuring everything but argon2id."""
+
+    async def hash(self, password: str) -> str:
+        return "$argon2id$fast$" + hashlib.sha256(password.encode()).hexdigest()
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == await self.hash(password)
+
+
+class NullLog(SqliteConversationLog):
+    async def write(self, entries: list[LogEntry]) -> None:
+        return None
+
+
+_ids = itertools.count(1)
+
+
+class Person:
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, user_id: int) -> None:
+        self.dispatcher = dispatcher
+        self.bot = bot
+        self.user = User(id=user_id, is_bot=False, first_name="P", language_code="en")
+        self.chat = Chat(id=user_id, type="private")
+
+    def _message(self, text: str) -> Message:
+        return Message(
+            message_id=next(_ids),
+            date=datetime.now(UTC),
+            chat=self.chat,
+            from_user=self.user,
+            text=text,
+        )
+
+    async def send(self, text: str) -> float:
+        return await self._feed(Update(update_id=next(_ids), message=self._message(text)))
+
+    async def press(self, data: str) -> float:
+        query = CallbackQuery(
+            id=str(next(_ids)),
+            from_user=self.user,
+            chat_instance="b",
+            message=self._message("x"),
+            data=data,
+        )
+        return await self._feed(Update(update_id=next(_ids), callback_query=query))
+
+    async def _feed(self, update: Update) -> float:
+        started = time.perf_counter()
+        await self.dispatcher.feed_update(self.bot, update)
+        return (time.perf_counter() - started) * 1000
+
+
+async def journey(
+    person: Person, sinks: Sinks, session: LocalSession, lat: dict[str, list[float]]
+) -> None:
+    """One whole registration, each update's latency recorded (password apart)."""
+    uid = person.user.id
+    email = f"p{uid}@corp.example"
+    phone = f"+7916{uid % 10_000_000:07d}"
+    other = lat["other"]
+    other.append(await person.send("/start"))
+    other.append(await person.send(email))
+    lat["password"].append(await person.send(PASSWORD))
+    other.append(await person.send(f"/start {sinks.links[email]}"))
+    other.append(await person.send(phone))
+    other.append(await person.send(sinks.codes[phone]))
+    other.append(await person.press(session.payloads[uid]))
+    other.append(await person.press("autopay:skip"))
+    other.append(await person.press("get_started"))
+    other.append(await person.send("/balance"))
+
+
+class Ticker:
+    """Measures how late the event loop wakes a 10 ms timer: its worst stall."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            self.worst = max(self.worst, time.perf_counter() - started - 0.01)
+
+    def __enter__(self) -> Ticker:
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+async def preload(database: Database, count: int) -> None:
+    """`count` finished accounts, written straight to the tables."""
+    now = "2026-01-01T00:00:00.000000+00:00"
+    rows = [
+        (
+            10_000_000 + n,
+            f"old{n}@corp.example",
+            f"old{n}@corp.example",
+            "$argon2id$pre",
+            now,
+            now,
+            f"+7926{n:07d}",
+            now,
+            now,
+            now,
+        )
+        for n in range(count)
+    ]
+    async with database.transaction() as db:
+        await db.executemany(
+            "INSERT INTO accounts (telegram_user_id, email, email_key, password_hash, created_at,"
+            " email_confirmed_at, phone, phone_confirmed_at, card_linked_at, activated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+async def run(
+    people: int, concurrency: int, hasher_name: str, *, persistent: bool, preloaded: int, seed: int
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        database = await Database.open(Path(folder) / "bench.sqlite3")
+        try:
+            if preloaded:
+                await preload(database, preloaded)
+            sinks = Sinks()
+            session = LocalSession()
+            bot = Bot(
+                "42:BENCH", session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
+            )
+            hasher = Argon2idHasher() if hasher_name == "argon2id" else FastHasher()
+            log = SqliteConversationLog(database) if persistent else NullLog(database)
+            services: Services = build_services(
+                store=SqliteStore(database),
+                policy=Policy(),
+                hasher=hasher,
+                email_sender=EmailSink(sinks),
+                sms_sender=SmsSink(sinks),
+                payment_gateway=SandboxPaymentGateway(bot),
+                conversation_log=log,
+                secret_box=FernetSecretBox(KEY),
+                email_from="noreply@mcs.mail.ru",
+                bot_username="vkcloud_bench_bot",
+                # Pacing and flood control guard Telegram and people; neither is here.
+                telegram_faults=TelegramFaultsMiddleware(
+                    per_second=1e12, per_chat_burst=1e12, per_chat_per_second=1e12
+                ),
+                flood_control=FloodControl(max_events=10**9),
+            )
+            if persistent:
+                instrument_bot(bot, services)
+            storage: BaseStorage = SqliteStorage(database) if persistent else MemoryStorage()
+            dispatcher = create_dispatcher(services=services, storage=storage)
+            stop = asyncio.Event()
+            writer = asyncio.create_task(services.recorder.run(stop))
+            latencies: dict[str, list[float]] = {"password": [], "other": []}
+            gate = asyncio.Semaphore(concurrency)
+            ids = list(range(1, people + 1))
+            random.Random(seed).shuffle(ids)  # noqa: S311 - an order, not a secret
+
+            async def one(uid: int) -> None:
+                async with gate:
+                    await journey(Person(dispatcher, bot, 1_000 + uid), sinks, session, latencies)
+
+            with Ticker() as ticker:
+                started = time.perf_counter()
+                await asyncio.gather(*(one(uid) for uid in ids))
+                elapsed = time.perf_counter() - started
+            stop.set()
+            await writer
+            size = await asyncio.to_thread(_folder_size, Path(folder))
+            updates = len(latencies["password"]) + len(latencies["other"])
+            return {
+                "updates": updates,
+                "seconds": elapsed,
+                "updates_per_s": updates / elapsed,
+                "latency": latencies,
+                "loop_stall_ms": ticker.worst * 1000,
+                "db_bytes_per_account": size / people,
+            }
+        finally:
+            await database.close()
+
+
+def _folder_size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.iterdir())
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.registration")
+    parser.add_argument("--people", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--hasher", choices=("argon2id", "fast"), default="argon2id")
+    parser.add_argument("--accounts-preloaded", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    def measure(persistent: bool) -> dict[str, Any]:
+        return asyncio.run(
+            run(
+                args.people,
+                args.concurrency,
+                args.hasher,
+                persistent=persistent,
+                preloaded=args.accounts_preloaded,
+                seed=args.seed,
+            )
+        )
+
+    real = measure(persistent=True)
+    baseline = measure(persistent=False)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    other, password = real["latency"]["other"], real["latency"]["password"]
+    print(
+        f"people={args.people} concurrency={args.concurrency} hasher={args.hasher}"
+        f" preloaded={args.accounts_preloaded}"
+    )
+    for name, result in (("SQLite + log", real), ("memory, no log", baseline)):
+        print(
+            f"{name:<14}: {result['updates']} updates in {result['seconds']:.2f} s"
+            f" = {result['updates_per_s']:.0f}/s"
+        )
+    for name, values in (("other", other), ("password", password)):
+        print(
+            f"latency {name:<8} p50 {pct(values, 50):7.1f} ms  p95 {pct(values, 95):7.1f} ms"
+            f"  p99 {pct(values, 99):7.1f} ms  mean {statistics.fmean(values):7.1f} ms"
+        )
+    print(f"worst event-loop stall {real['loop_stall_ms']:.1f} ms; peak RSS {rss_mb:.0f} MB")
+    print(f"database bytes per completed account {real['db_bytes_per_account']:.0f}")
+    ratio = real["updates_per_s"] / baseline["updates_per_s"]
+    print(
+        "RESULT"
+        f" updates_per_s={real['updates_per_s']:.1f}"
+        f" ratio_vs_memory={ratio:.3f}"
+        f" p50_ms_other={pct(other, 50):.2f}"
+        f" p99_ms_other={pct(other, 99):.2f}"
+        f" p99_ms_password={pct(password, 99):.2f}"
+        f" loop_stall_ms={real['loop_stall_ms']:.1f}"
+        f" rss_mb={rss_mb:.0f}"
+        f" db_bytes_per_account={real['db_bytes_per_account']:.0f}"
+        f" hasher={args.hasher}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
