@@ -43,7 +43,7 @@ class SqliteStorage(BaseStorage):
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        async with self._database.connection() as db:
+        async with self._database.writing() as db:
             await db.execute(
                 "INSERT INTO fsm_state (bot_id, chat_id, user_id, thread_id,"
                 " business_connection_id, destiny, state, updated_at)"
@@ -66,7 +66,7 @@ class SqliteStorage(BaseStorage):
             msg = f"Data must be a dict or dict-like object, got {type(data).__name__}"
             raise DataNotDictLikeError(msg)
         encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        async with self._database.connection() as db:
+        async with self._database.writing() as db:
             await db.execute(
                 "INSERT INTO fsm_state (bot_id, chat_id, user_id, thread_id,"
                 " business_connection_id, destiny, data, updated_at)"
