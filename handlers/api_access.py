@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 
 import segno
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -16,7 +14,7 @@ from bot.conversation_log import sensitive_reply
 from bot.domain.two_factor import ApiAccessService, ApiState, CodeCheck, CodeOutcome
 from bot.keyboards import Api, api_keyboard
 from bot.texts import Texts
-from handlers.flow import Flow
+from handlers.flow import KEY_MESSAGE_FIELD, Flow
 from states import ApiAccess
 
 
@@ -56,7 +54,7 @@ async def show_api_access(
 async def start_setup(
     user_id: int, chat_id: int, state: FSMContext, bot: Bot, api: ApiAccessService, t: Texts
 ) -> None:
-    await _forget_secret_message(bot, chat_id, state)
+    await Flow.forget_secret_message(bot, chat_id, state)
     setup = await api.start_setup(user_id)
     if setup is None:  # meanwhile activated elsewhere, or 2FA is on already
         await bot.send_message(chat_id, t("api.nothing_pending"))
@@ -69,17 +67,8 @@ async def start_setup(
             caption=t("api.setup_intro", secret=setup.secret, email=setup.email),
         )
     await state.set_state(ApiAccess.setup_code)
-    await state.set_data({"secret_message_id": sent.message_id})
+    await state.set_data({KEY_MESSAGE_FIELD: sent.message_id})
     await bot.send_message(chat_id, t("api.ask_setup_code"))
-
-
-async def _forget_secret_message(bot: Bot, chat_id: int, state: FSMContext) -> None:
-    """The message with the secret goes once set-up ends, whichever way it ends."""
-    message_id = await state.get_value("secret_message_id")
-    if message_id is not None:
-        with contextlib.suppress(TelegramBadRequest):
-            await bot.delete_message(chat_id, int(message_id))
-        await state.set_data({})
 
 
 async def api_command(
@@ -129,7 +118,7 @@ async def setup_code(
         message.from_user.id, message.text, attempt_key=message.message_id
     )
     if outcome.result is CodeCheck.ACCEPTED:
-        await _forget_secret_message(bot, chat_id, state)
+        await Flow.forget_secret_message(bot, chat_id, state)
         await state.clear()
         with sensitive_reply("backup codes"):
             await bot.send_message(
@@ -141,7 +130,7 @@ async def setup_code(
     elif outcome.result is CodeCheck.WRONG:
         await message.answer(t("api.code_wrong", left=outcome.attempts_left))
     elif outcome.result is CodeCheck.EXHAUSTED:
-        await _forget_secret_message(bot, chat_id, state)
+        await Flow.forget_secret_message(bot, chat_id, state)
         await state.clear()
         await message.answer(t("api.setup_exhausted"), reply_markup=api_keyboard(t, "restart"))
     else:

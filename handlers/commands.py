@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -72,17 +69,16 @@ async def status(message: Message, state: FSMContext, bot: Bot, flow: Flow, t: T
     await flow.show(bot, message.chat.id, state, t, message.from_user.id, position)
 
 
-async def cancel(message: Message, state: FSMContext, signup: SignupService, t: Texts) -> None:
+async def cancel(
+    message: Message, state: FSMContext, signup: SignupService, flow: Flow, t: Texts
+) -> None:
     """Stops the current input. The account, if there is one, is kept; the next
     message or /start resumes where the person stopped (R12)."""
     assert message.from_user is not None
     account = await signup.account_of(message.from_user.id)
     current = await state.get_state()
-    secret_message = await state.get_value("secret_message_id")
-    if secret_message is not None:
-        # Two-factor set-up ends here too: the message with the key goes (R13).
-        with contextlib.suppress(TelegramBadRequest):
-            await message.bot.delete_message(message.chat.id, int(secret_message))  # type: ignore[union-attr]
+    assert message.bot is not None
+    await flow.forget_secret_message(message.bot, message.chat.id, state)
     await state.clear()
     if account is not None:
         text = t("cancelled_kept")

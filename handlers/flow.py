@@ -7,7 +7,10 @@ the domain (`RegistrationService.position`), never from the FSM state alone.
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 
 from bot.code_prompts import CodePromptRefresher, code_prompt_text
@@ -30,6 +33,9 @@ from bot.keyboards import (
 )
 from bot.texts import Texts
 from states import Registration
+
+# FSM data key: the id of the message that shows the two-factor key during set-up.
+KEY_MESSAGE_FIELD = "secret_message_id"
 
 
 class Flow:
@@ -63,6 +69,8 @@ class Flow:
         position: Position | None = None,
     ) -> None:
         """Sets the state for the person's current step and asks for what it needs."""
+        # Leaving two-factor set-up this way (/start, a stray message) ends it too.
+        await self.forget_secret_message(bot, chat_id, state)
         where = position or await self._registration.position(telegram_user_id)
         account = where.account
         if where.step is Step.SIGN_UP or account is None:
@@ -107,6 +115,16 @@ class Flow:
             await state.set_state(Registration.active)
             await state.set_data({})
             await bot.send_message(chat_id, t("registration_done"), reply_markup=no_keyboard())
+
+    @staticmethod
+    async def forget_secret_message(bot: Bot, chat_id: int, state: FSMContext) -> None:
+        """R13: the message with the two-factor key goes once set-up ends, whichever
+        way it ends (done, too many wrong codes, /cancel, /start)."""
+        message_id = await state.get_value(KEY_MESSAGE_FIELD)
+        if message_id is not None:
+            with contextlib.suppress(TelegramBadRequest):
+                await bot.delete_message(chat_id, int(message_id))
+            await state.set_data({})
 
     async def resume_autopay(self, bot: Bot, chat_id: int, state: FSMContext, t: Texts) -> bool:
         """Mid-way through the autopayment questions: the open question again, with what

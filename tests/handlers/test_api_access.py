@@ -169,3 +169,16 @@ async def test_cancel_during_set_up_deletes_the_message_with_the_key(
 
     assert [c.message_id for c in replies.calls if isinstance(c, DeleteMessage)] == [photo_id]
     assert await chat.state() is None
+
+
+async def test_start_during_set_up_also_deletes_the_message_with_the_key(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox, session: RecordingSession
+) -> None:
+    await activated(chat, outbox, sms)
+    photo, _ = secret_in(await chat.press(ACTIVATE))
+    photo_id = session.results[session.calls.index(photo)].message_id
+
+    replies = await chat.send("/start")
+
+    assert [c.message_id for c in replies.calls if isinstance(c, DeleteMessage)] == [photo_id]
+    assert replies.mentions("registration is complete")
