@@ -104,7 +104,7 @@ def compose_confirmation_email(content: ConfirmationEmail) -> OutgoingEmail:
         "ttl": t.duration(int(content.valid_for.total_seconds())),
         "expires": content.expires_at.strftime("%Y-%m-%d %H:%M"),
     }
-    text = CATALOGS[t.language]["email.text"].format(**params)
+    text = t.raw("email.text", **params)
     return OutgoingEmail(
         to=content.to,
         subject=t("email.subject"),
@@ -117,4 +117,4 @@ def compose_code_sms(content: CodeSms) -> str:
     """R8: the SMS in the person's language. Plain text: an SMS has no markup."""
     t = texts_for(content.language)
     ttl = t.duration(int(content.valid_for.total_seconds()))
-    return CATALOGS[t.language]["sms.code"].format(code=content.code, ttl=ttl)
+    return t.raw("sms.code", code=content.code, ttl=ttl)
