@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aiogram import Bot, Dispatcher
 
-from bot.adapters.payments import SandboxPaymentGateway, TelegramPaymentGateway
+from bot.adapters.payments import TelegramPaymentGateway
 from bot.app import create_dispatcher
 from bot.domain.policy import Policy
 from bot.keyboards import GetStarted, NewInvoice, SandboxDecline, SandboxPay
@@ -15,7 +15,7 @@ from storage.fsm import SqliteStorage
 from tests.conftest import link_in
 from tests.support.chat import ChatDriver
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
-from tests.support.journey import at_card_step, at_code_step, services_on
+from tests.support.journey import at_card_step, at_code_step, chat_on, services_on
 from tests.support.session import RecordingSession
 
 PROVIDER_TOKEN = "381764678:TEST:provider"
@@ -280,13 +280,7 @@ async def test_an_exempt_domain_goes_from_the_phone_to_get_started_with_no_invoi
     clock: FakeClock,
 ) -> None:
     exempt = Policy(card_exempt_email_domains=frozenset({"bigcorp.ru"}))
-    services = services_on(database, exempt, outbox, sms, clock, SandboxPaymentGateway(bot))
-    chat = ChatDriver(
-        create_dispatcher(services=services, storage=SqliteStorage(database)),
-        bot,
-        session,
-        user_id=2100,
-    )
+    chat = chat_on(database, exempt, outbox, sms, clock, bot, session, user_id=2100)
     await chat.send("/start")
     await chat.send("cto@bigcorp.ru")
     await chat.send("Strong-Pass-42")

@@ -7,16 +7,15 @@ from aiogram import Bot
 from aiogram.types import Update
 
 from bot.adapters.payments import SandboxPaymentGateway
-from bot.app import Services, create_dispatcher
+from bot.app import Services
 from bot.domain.policy import Policy
 from bot.keyboards import ChangePhone, ResendSms
 from states import Registration
 from storage.database import Database
-from storage.fsm import SqliteStorage
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL
 from tests.support.chat import ChatDriver, Replies
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
-from tests.support.journey import at_code_step, at_phone_step, services_on
+from tests.support.journey import at_code_step, at_phone_step, chat_on, services_on
 from tests.support.session import RecordingSession
 
 PHONE = "+79161234567"
@@ -204,7 +203,6 @@ async def test_the_right_code_confirms_the_phone_and_leads_to_the_card_step(
 
 
 async def test_an_exempt_domain_skips_the_card_after_the_phone(
-    dispatcher: object,
     outbox: EmailOutbox,
     sms: SmsOutbox,
     database: Database,
@@ -213,15 +211,7 @@ async def test_an_exempt_domain_skips_the_card_after_the_phone(
     clock: FakeClock,
 ) -> None:
     exempt = Policy(card_exempt_email_domains=frozenset({"bigcorp.ru"}))
-    chat = ChatDriver(
-        create_dispatcher(
-            services=services_on(database, exempt, outbox, sms, clock, SandboxPaymentGateway(bot)),
-            storage=SqliteStorage(database),
-        ),
-        bot,
-        session,
-        user_id=1500,
-    )
+    chat = chat_on(database, exempt, outbox, sms, clock, bot, session, user_id=1500)
     await at_phone_step(chat, outbox, email="cto@bigcorp.ru")
     await chat.send(PHONE)
 
@@ -414,15 +404,7 @@ async def test_after_a_restart_start_resumes_at_the_code_and_the_code_still_work
     session: RecordingSession,
 ) -> None:
     await at_code_step(chat, outbox, sms)
-    restarted = ChatDriver(
-        create_dispatcher(
-            services=services_on(database, policy, outbox, sms, clock, SandboxPaymentGateway(bot)),
-            storage=SqliteStorage(database),
-        ),
-        bot,
-        session,
-        user_id=chat.user.id,
-    )
+    restarted = chat_on(database, policy, outbox, sms, clock, bot, session, user_id=chat.user.id)
 
     replies = await restarted.send("/start")
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from aiogram import Bot
 
-from bot.adapters.payments import SandboxPaymentGateway
-from bot.app import create_dispatcher
 from bot.domain.policy import Policy
 from states import Registration
 from storage.database import Database
-from storage.fsm import SqliteStorage
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL
 from tests.support.chat import ChatDriver
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
-from tests.support.journey import at_code_step, at_phone_step, services_on
+from tests.support.journey import at_code_step, at_phone_step, chat_on
 from tests.support.session import RecordingSession
 
 
@@ -93,15 +90,8 @@ async def test_status_in_russian_for_an_exempt_domain(
     clock: FakeClock,
 ) -> None:
     exempt = Policy(card_exempt_email_domains=frozenset({"bigcorp.ru"}))
-    chat = ChatDriver(
-        create_dispatcher(
-            services=services_on(database, exempt, outbox, sms, clock, SandboxPaymentGateway(bot)),
-            storage=SqliteStorage(database),
-        ),
-        bot,
-        session,
-        user_id=1600,
-        language_code="ru",
+    chat = chat_on(
+        database, exempt, outbox, sms, clock, bot, session, user_id=1600, language_code="ru"
     )
     await at_phone_step(chat, outbox, email="cto@bigcorp.ru")
 

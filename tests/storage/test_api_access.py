@@ -5,34 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pyotp
-import pytest
 
 from bot.app import Services
-from bot.domain.policy import Policy
 from bot.domain.two_factor import MAX_ATTEMPTS, ApiState, CodeCheck
 from storage.database import Database
 from tests.conftest import GOOD_PASSWORD, link_in
 from tests.support.fakes import EmailOutbox, FakeClock, PaymentInbox, SmsOutbox
-from tests.support.journey import services_on
 
 USER = 1
-
-
-@pytest.fixture
-def payments() -> PaymentInbox:
-    return PaymentInbox()
-
-
-@pytest.fixture
-def api(
-    database: Database,
-    policy: Policy,
-    clock: FakeClock,
-    outbox: EmailOutbox,
-    sms: SmsOutbox,
-    payments: PaymentInbox,
-) -> Services:
-    return services_on(database, policy, outbox, sms, clock, payments)
 
 
 async def activated(
@@ -54,30 +34,30 @@ def code(secret: str, at: datetime) -> str:
 
 
 async def test_api_access_is_refused_until_the_registration_is_finished(
-    api: Services, outbox: EmailOutbox
+    billing: Services, outbox: EmailOutbox
 ) -> None:
-    await api.signup.create_account(USER, "ops@corp.example", GOOD_PASSWORD, "en")
-    assert (await api.api_access.status(USER)).state is ApiState.NOT_ACTIVE
-    assert await api.api_access.start_setup(USER) is None
+    await billing.signup.create_account(USER, "ops@corp.example", GOOD_PASSWORD, "en")
+    assert (await billing.api_access.status(USER)).state is ApiState.NOT_ACTIVE
+    assert await billing.api_access.start_setup(USER) is None
 
 
 async def test_the_first_code_turns_on_2fa_and_api_access_and_gives_ten_backup_codes(
-    api: Services,
+    billing: Services,
     outbox: EmailOutbox,
     sms: SmsOutbox,
     payments: PaymentInbox,
     clock: FakeClock,
     database: Database,
 ) -> None:
-    await activated(api, outbox, sms, payments)
-    setup = await api.api_access.start_setup(USER)
+    await activated(billing, outbox, sms, payments)
+    setup = await billing.api_access.start_setup(USER)
     assert setup is not None
 
-    outcome = await api.api_access.confirm_setup(USER, code(setup.secret, clock.now()))
+    outcome = await billing.api_access.confirm_setup(USER, code(setup.secret, clock.now()))
 
     assert outcome.result is CodeCheck.ACCEPTED
     assert len(set(outcome.backup_codes)) == 10
-    assert (await api.api_access.status(USER)).state is ApiState.ON
+    assert (await billing.api_access.status(USER)).state is ApiState.ON
     stored = b"".join(p.read_bytes() for p in database.path.parent.iterdir())
     assert setup.secret.encode() not in stored
     for backup in outcome.backup_codes:
@@ -86,95 +66,95 @@ async def test_the_first_code_turns_on_2fa_and_api_access_and_gives_ten_backup_c
 
 
 async def test_a_code_from_the_previous_step_works_but_one_already_used_does_not(
-    api: Services, outbox: EmailOutbox, sms: SmsOutbox, payments: PaymentInbox, clock: FakeClock
+    billing: Services, outbox: EmailOutbox, sms: SmsOutbox, payments: PaymentInbox, clock: FakeClock
 ) -> None:
-    await activated(api, outbox, sms, payments)
-    setup = await api.api_access.start_setup(USER)
+    await activated(billing, outbox, sms, payments)
+    setup = await billing.api_access.start_setup(USER)
     assert setup is not None
     first = code(setup.secret, clock.now())
-    await api.api_access.confirm_setup(USER, first)
+    await billing.api_access.confirm_setup(USER, first)
 
-    replay = await api.api_access.switch(USER, first, on=False)
+    replay = await billing.api_access.switch(USER, first, on=False)
     clock.advance(30)
-    previous_step = await api.api_access.switch(
+    previous_step = await billing.api_access.switch(
         USER, code(setup.secret, clock.now() - timedelta(seconds=30)), on=False
     )
     clock.advance(30)
-    current = await api.api_access.switch(USER, code(setup.secret, clock.now()), on=False)
+    current = await billing.api_access.switch(USER, code(setup.secret, clock.now()), on=False)
 
     assert replay.result is CodeCheck.REPLAYED
     assert previous_step.result is CodeCheck.REPLAYED  # the step of `first`: no reuse
     assert current.result is CodeCheck.ACCEPTED
-    assert (await api.api_access.status(USER)).state is ApiState.OFF
+    assert (await billing.api_access.status(USER)).state is ApiState.OFF
 
 
 async def test_a_code_two_steps_old_is_wrong(
-    api: Services, outbox: EmailOutbox, sms: SmsOutbox, payments: PaymentInbox, clock: FakeClock
+    billing: Services, outbox: EmailOutbox, sms: SmsOutbox, payments: PaymentInbox, clock: FakeClock
 ) -> None:
-    await activated(api, outbox, sms, payments)
-    setup = await api.api_access.start_setup(USER)
+    await activated(billing, outbox, sms, payments)
+    setup = await billing.api_access.start_setup(USER)
     assert setup is not None
     old = code(setup.secret, clock.now())
     clock.advance(60)
 
-    outcome = await api.api_access.confirm_setup(USER, old)
+    outcome = await billing.api_access.confirm_setup(USER, old)
 
     assert outcome.result is CodeCheck.WRONG
     assert outcome.attempts_left == MAX_ATTEMPTS - 1
 
 
 async def test_five_wrong_set_up_codes_void_the_secret(
-    api: Services, outbox: EmailOutbox, sms: SmsOutbox, payments: PaymentInbox, clock: FakeClock
+    billing: Services, outbox: EmailOutbox, sms: SmsOutbox, payments: PaymentInbox, clock: FakeClock
 ) -> None:
-    await activated(api, outbox, sms, payments)
-    setup = await api.api_access.start_setup(USER)
+    await activated(billing, outbox, sms, payments)
+    setup = await billing.api_access.start_setup(USER)
     assert setup is not None
     right = code(setup.secret, clock.now())
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
 
     results = [
-        (await api.api_access.confirm_setup(USER, wrong)).result for _ in range(MAX_ATTEMPTS)
+        (await billing.api_access.confirm_setup(USER, wrong)).result for _ in range(MAX_ATTEMPTS)
     ]
 
     assert results == [CodeCheck.WRONG] * (MAX_ATTEMPTS - 1) + [CodeCheck.EXHAUSTED]
-    assert (await api.api_access.confirm_setup(USER, right)).result is CodeCheck.NOTHING_PENDING
+    assert (await billing.api_access.confirm_setup(USER, right)).result is CodeCheck.NOTHING_PENDING
 
 
 async def test_a_backup_code_works_once(
-    api: Services, outbox: EmailOutbox, sms: SmsOutbox, payments: PaymentInbox, clock: FakeClock
+    billing: Services, outbox: EmailOutbox, sms: SmsOutbox, payments: PaymentInbox, clock: FakeClock
 ) -> None:
-    await activated(api, outbox, sms, payments)
-    setup = await api.api_access.start_setup(USER)
+    await activated(billing, outbox, sms, payments)
+    setup = await billing.api_access.start_setup(USER)
     assert setup is not None
     backups = (
-        await api.api_access.confirm_setup(USER, code(setup.secret, clock.now()))
+        await billing.api_access.confirm_setup(USER, code(setup.secret, clock.now()))
     ).backup_codes
 
-    first = await api.api_access.switch(USER, backups[0].upper(), on=False)
-    again = await api.api_access.switch(USER, backups[0], on=True)
-    other = await api.api_access.switch(USER, backups[1], on=True)
+    first = await billing.api_access.switch(USER, backups[0].upper(), on=False)
+    again = await billing.api_access.switch(USER, backups[0], on=True)
+    other = await billing.api_access.switch(USER, backups[1], on=True)
 
     assert first.result is CodeCheck.ACCEPTED
     assert first.used_backup_code
     assert again.result is CodeCheck.WRONG
     assert other.result is CodeCheck.ACCEPTED
-    assert (await api.api_access.status(USER)).state is ApiState.ON
+    assert (await billing.api_access.status(USER)).state is ApiState.ON
 
 
 async def test_wrong_codes_lock_switching_for_a_while(
-    api: Services, outbox: EmailOutbox, sms: SmsOutbox, payments: PaymentInbox, clock: FakeClock
+    billing: Services, outbox: EmailOutbox, sms: SmsOutbox, payments: PaymentInbox, clock: FakeClock
 ) -> None:
-    await activated(api, outbox, sms, payments)
-    setup = await api.api_access.start_setup(USER)
+    await activated(billing, outbox, sms, payments)
+    setup = await billing.api_access.start_setup(USER)
     assert setup is not None
-    await api.api_access.confirm_setup(USER, code(setup.secret, clock.now()))
+    await billing.api_access.confirm_setup(USER, code(setup.secret, clock.now()))
 
     for _ in range(MAX_ATTEMPTS):
-        last = await api.api_access.switch(USER, "zzzzz-zzzzz", on=False)
+        last = await billing.api_access.switch(USER, "zzzzz-zzzzz", on=False)
     clock.advance(60)
-    locked = await api.api_access.switch(USER, code(setup.secret, clock.now()), on=False)
+    locked = await billing.api_access.switch(USER, code(setup.secret, clock.now()), on=False)
     clock.advance(15 * 60)
-    unlocked = await api.api_access.switch(USER, code(setup.secret, clock.now()), on=False)
+    unlocked = await billing.api_access.switch(USER, code(setup.secret, clock.now()), on=False)
 
     assert last.result is CodeCheck.LOCKED
     assert locked.result is CodeCheck.LOCKED

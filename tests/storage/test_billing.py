@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from bot.app import Services
 from bot.domain.activation import ActivationStatus
 from bot.domain.autopay import AutopayStatus
@@ -18,23 +16,6 @@ from tests.support.fakes import EmailOutbox, FakeClock, PaymentInbox, SmsOutbox
 from tests.support.journey import services_on
 
 USER = 1
-
-
-@pytest.fixture
-def payments() -> PaymentInbox:
-    return PaymentInbox()
-
-
-@pytest.fixture
-def billing(
-    database: Database,
-    policy: Policy,
-    clock: FakeClock,
-    outbox: EmailOutbox,
-    sms: SmsOutbox,
-    payments: PaymentInbox,
-) -> Services:
-    return services_on(database, policy, outbox, sms, clock, payments)
 
 
 async def at_card_step(

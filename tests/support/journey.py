@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from aiogram import Bot
+
 from bot.adapters.crypto import FernetSecretBox
-from bot.app import Services, build_services
+from bot.adapters.payments import SandboxPaymentGateway
+from bot.app import Services, build_services, create_dispatcher
 from bot.domain.policy import Policy
 from bot.domain.ports import PaymentGateway
 from bot.middlewares import FloodControl
@@ -11,11 +14,12 @@ from bot.telegram_faults import TelegramFaultsMiddleware
 from states import Registration
 from storage.conversation_log import SqliteConversationLog
 from storage.database import Database
+from storage.fsm import SqliteStorage
 from storage.repositories import SqliteStore
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL, cheap_hasher, link_in
 from tests.support.chat import ChatDriver, Replies
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
-from tests.support.session import BOT_USER
+from tests.support.session import BOT_USER, RecordingSession
 
 # A fixed Fernet key for tests (made with Fernet.generate_key()).
 TEST_SECRET_KEY = "q0mX0iJ8c3m2w4PjQ3YkZ1n0mX9b7W2sR5tL8vN1xEo="
@@ -95,3 +99,22 @@ async def activated(
     done = await chat.press(GetStarted().pack())
     assert await chat.is_in(Registration.active)
     return done
+
+
+def chat_on(
+    database: Database,
+    policy: Policy,
+    outbox: EmailOutbox,
+    sms: SmsOutbox,
+    clock: FakeClock,
+    bot: Bot,
+    session: RecordingSession,
+    *,
+    user_id: int,
+    language_code: str = "en",
+) -> ChatDriver:
+    """A person talking to a dispatcher of its own on the same database: a bot with
+    another policy, or the same bot after a restart (nothing kept in memory)."""
+    services = services_on(database, policy, outbox, sms, clock, SandboxPaymentGateway(bot))
+    dispatcher = create_dispatcher(services=services, storage=SqliteStorage(database))
+    return ChatDriver(dispatcher, bot, session, user_id=user_id, language_code=language_code)
