@@ -220,3 +220,18 @@ async def test_start_in_the_middle_of_autopayment_keeps_the_amount_already_given
     assert again.mentions("Minimum balance")
     assert summary.mentions("1,500\u00a0₽", "250\u00a0₽")
     assert summary.has_button(SAVE)
+
+
+async def test_a_sticker_or_a_4096_character_text_at_the_amount_keeps_the_question(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox
+) -> None:
+    await card_linked(chat, outbox, sms)
+    await chat.press(SET_UP)
+
+    sticker = await chat.send_sticker()
+    long_text = await chat.send("я" * 4096)
+
+    assert sticker.mentions("as a text message")
+    assert long_text.mentions("whole number")
+    assert await chat.is_in(Registration.autopay_amount)
+    assert (await chat.send("1000")).mentions("Minimum balance")

@@ -182,3 +182,18 @@ async def test_start_during_set_up_also_deletes_the_message_with_the_key(
 
     assert [c.message_id for c in replies.calls if isinstance(c, DeleteMessage)] == [photo_id]
     assert replies.mentions("registration is complete")
+
+
+async def test_a_sticker_or_a_4096_character_text_at_the_code_step_keeps_it(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox, clock: FakeClock
+) -> None:
+    await activated(chat, outbox, sms)
+    _, secret = secret_in(await chat.press(ACTIVATE))
+
+    sticker = await chat.send_sticker()
+    long_text = await chat.send("x" * 4096)
+
+    assert sticker.mentions("6-digit code")
+    assert long_text.mentions("6-digit code")
+    assert await chat.is_in(ApiAccess.setup_code)
+    assert (await chat.send(now_code(secret, clock))).mentions("API access is active")
