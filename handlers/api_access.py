@@ -6,7 +6,7 @@ import io
 
 import segno
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
@@ -14,6 +14,7 @@ from bot.conversation_log import sensitive_reply
 from bot.domain.two_factor import ApiAccessService, ApiState, CodeCheck, CodeOutcome
 from bot.keyboards import Api, api_keyboard
 from bot.texts import Texts
+from handlers.filters import Magic
 from handlers.flow import KEY_MESSAGE_FIELD, Flow
 from states import ApiAccess
 
@@ -185,10 +186,10 @@ def anytime_router() -> Router:
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.register(setup_code, ApiAccess.setup_code, F.text)
-    router.message.register(switch_code, ApiAccess.code_to_switch_on, F.text)
-    router.message.register(switch_code, ApiAccess.code_to_switch_off, F.text)
-    router.message.register(code_expected, ApiAccess.setup_code)
-    router.message.register(code_expected, ApiAccess.code_to_switch_on)
-    router.message.register(code_expected, ApiAccess.code_to_switch_off)
+    router.message.register(setup_code, StateFilter(ApiAccess.setup_code), Magic(F.text))
+    router.message.register(switch_code, StateFilter(ApiAccess.code_to_switch_on), Magic(F.text))
+    router.message.register(switch_code, StateFilter(ApiAccess.code_to_switch_off), Magic(F.text))
+    router.message.register(code_expected, StateFilter(ApiAccess.setup_code))
+    router.message.register(code_expected, StateFilter(ApiAccess.code_to_switch_on))
+    router.message.register(code_expected, StateFilter(ApiAccess.code_to_switch_off))
     return router

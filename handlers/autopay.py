@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
@@ -13,6 +13,7 @@ from bot.domain.money import AmountVerdict, rubles
 from bot.domain.ports import AutopaySettings
 from bot.keyboards import Autopay, autopay_manage_keyboard
 from bot.texts import Texts
+from handlers.filters import Magic
 from handlers.flow import Flow
 from states import Registration
 
@@ -175,8 +176,10 @@ def anytime_router() -> Router:
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.register(amount_given, Registration.autopay_amount, F.text)
-    router.message.register(amount_fallback, Registration.autopay_amount)
-    router.message.register(threshold_given, Registration.autopay_threshold, F.text)
-    router.message.register(amount_fallback, Registration.autopay_threshold)
+    router.message.register(amount_given, StateFilter(Registration.autopay_amount), Magic(F.text))
+    router.message.register(amount_fallback, StateFilter(Registration.autopay_amount))
+    router.message.register(
+        threshold_given, StateFilter(Registration.autopay_threshold), Magic(F.text)
+    )
+    router.message.register(amount_fallback, StateFilter(Registration.autopay_threshold))
     return router

@@ -8,7 +8,7 @@ import logging
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, PreCheckoutQuery
 
@@ -16,6 +16,7 @@ from bot.domain.accounts import Step
 from bot.domain.card import CardService, PaymentOutcome, PaymentStatus
 from bot.keyboards import NewInvoice, SandboxDecline, SandboxPay, new_invoice_keyboard
 from bot.texts import Texts
+from handlers.filters import Magic
 from handlers.flow import Flow
 from states import Registration
 
@@ -157,7 +158,7 @@ def anytime_router() -> Router:
     conversation is doing; /card and the payment buttons."""
     router = Router(name=f"{__name__}.anytime")
     router.pre_checkout_query.register(pre_checkout)
-    router.message.register(successful_payment, F.successful_payment)
+    router.message.register(successful_payment, Magic(F.successful_payment))
     router.message.register(card_command, Command("card"))
     router.callback_query.register(sandbox_pay, SandboxPay.filter())
     router.callback_query.register(sandbox_decline, SandboxDecline.filter())
@@ -167,5 +168,5 @@ def anytime_router() -> Router:
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.register(card_fallback, Registration.card)
+    router.message.register(card_fallback, StateFilter(Registration.card))
     return router

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.domain.emails import EmailProblem
 from bot.domain.signup import SignupService
 from bot.texts import Texts
+from handlers.filters import Magic
 from handlers.password import ask_password
 from states import Registration
 
@@ -35,6 +37,6 @@ async def email_fallback(message: Message, t: Texts) -> None:
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.register(email_given, Registration.email, F.text)
-    router.message.register(email_fallback, Registration.email)
+    router.message.register(email_given, StateFilter(Registration.email), Magic(F.text))
+    router.message.register(email_fallback, StateFilter(Registration.email))
     return router

@@ -6,6 +6,7 @@ import contextlib
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
@@ -79,5 +80,5 @@ async def awaiting_link_fallback(
 def router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(resend_button, ResendEmail.filter())
-    router.message.register(awaiting_link_fallback, Registration.awaiting_email_link)
+    router.message.register(awaiting_link_fallback, StateFilter(Registration.awaiting_email_link))
     return router

@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.texts import Texts
+from handlers.filters import Magic
 from handlers.flow import Flow
 
 
@@ -31,6 +32,6 @@ async def stale_button(callback: CallbackQuery, t: Texts) -> None:
 def router() -> Router:
     router = Router(name=__name__)
     router.message.register(resume)
-    router.edited_message.register(edited, F.chat.type == ChatType.PRIVATE)
+    router.edited_message.register(edited, Magic(F.chat.type == ChatType.PRIVATE))
     router.callback_query.register(stale_button)
     return router

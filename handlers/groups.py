@@ -7,6 +7,7 @@ from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 
 from bot.texts import Texts
+from handlers.filters import Magic
 
 
 async def redirect_to_private(message: Message, t: Texts) -> None:
@@ -19,7 +20,7 @@ async def group_button(callback: CallbackQuery, t: Texts) -> None:
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type != ChatType.PRIVATE)
+    router.message.filter(Magic(F.chat.type != ChatType.PRIVATE))
     router.message.register(redirect_to_private)
-    router.callback_query.register(group_button, F.message.chat.type != ChatType.PRIVATE)
+    router.callback_query.register(group_button, Magic(F.message.chat.type != ChatType.PRIVATE))
     return router

@@ -6,6 +6,7 @@ import contextlib
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
@@ -13,6 +14,7 @@ from bot.domain.policy import PASSWORD_SYMBOLS_IN_ORDER
 from bot.domain.signup import SignupService, SignupStatus
 from bot.keyboards import resend_email_keyboard
 from bot.texts import Html, Texts
+from handlers.filters import Magic
 from handlers.flow import Flow
 from states import Registration
 
@@ -100,6 +102,6 @@ async def password_fallback(message: Message, t: Texts) -> None:
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.register(password_given, Registration.password, F.text)
-    router.message.register(password_fallback, Registration.password)
+    router.message.register(password_given, StateFilter(Registration.password), Magic(F.text))
+    router.message.register(password_fallback, StateFilter(Registration.password))
     return router

@@ -18,6 +18,7 @@ from bot.domain.phone_confirmation import (
 from bot.domain.phones import display_phone, looks_like_phone_number
 from bot.keyboards import ChangePhone, ResendSms, code_keyboard, phone_request_keyboard
 from bot.texts import Texts
+from handlers.filters import Magic
 from handlers.flow import Flow
 from states import Registration
 
@@ -188,11 +189,11 @@ async def show_code_outcome(
 def router() -> Router:
     router = Router(name=__name__)
     at_phone_step = StateFilter(Registration.phone, Registration.sms_code)
-    router.message.register(contact_shared, at_phone_step, F.contact)
-    router.message.register(phone_typed, Registration.phone, F.text)
-    router.message.register(phone_fallback, Registration.phone)
-    router.message.register(code_typed, Registration.sms_code, F.text)
-    router.message.register(code_fallback, Registration.sms_code)
+    router.message.register(contact_shared, at_phone_step, Magic(F.contact))
+    router.message.register(phone_typed, StateFilter(Registration.phone), Magic(F.text))
+    router.message.register(phone_fallback, StateFilter(Registration.phone))
+    router.message.register(code_typed, StateFilter(Registration.sms_code), Magic(F.text))
+    router.message.register(code_fallback, StateFilter(Registration.sms_code))
     router.callback_query.register(resend_button, ResendSms.filter())
     router.callback_query.register(change_phone, ChangePhone.filter())
     return router

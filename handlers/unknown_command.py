@@ -7,6 +7,7 @@ from aiogram.filters import StateFilter
 from aiogram.types import Message
 
 from bot.texts import Texts
+from handlers.filters import Magic
 from states import Registration
 
 
@@ -19,6 +20,6 @@ def router() -> Router:
     # At the password step a leading "/" is one of the allowed symbols (R2): there the
     # text is the password, not a command.
     router.message.register(
-        unknown_command, F.text.startswith("/"), ~StateFilter(Registration.password)
+        unknown_command, Magic(F.text.startswith("/")), ~StateFilter(Registration.password)
     )
     return router
