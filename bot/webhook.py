@@ -53,7 +53,7 @@ def build_app(
 
     async def health(_: web.Request) -> web.Response:
         try:
-            async with database.connection() as connection, connection.execute("SELECT 1"):
+            async with database.reading() as connection, connection.execute("SELECT 1"):
                 pass
         except Exception as exc:
             log.warning("health check: database: %s", describe_exception(exc))

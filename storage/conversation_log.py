@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime
 
 from bot.domain.conversation import Direction, LogEntry
-from storage.database import Database
+from storage.database import Database, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
 _COLUMNS = "id, at, user_id, chat_id, direction, kind, step, text"
@@ -54,15 +54,13 @@ class SqliteConversationLog:
     ) -> list[LogEntry]:
         """The last `limit` records (of one person, or of everyone), oldest first."""
         where, params = _filter(user_id, since, None)
-        async with (
-            self._database.connection() as db,
-            db.execute(
+        async with self._database.reading() as db:
+            rows = await fetch_all(
+                db,
                 f"SELECT {_COLUMNS} FROM conversation_log {where} ORDER BY id DESC LIMIT ?",  # noqa: S608
                 (*params, limit),
-            ) as cursor,
-        ):
-            rows = await cursor.fetchall()
-        return [_entry(row) for row in reversed(list(rows))]
+            )
+        return [_entry(row) for row in reversed(rows)]
 
     async def after(
         self,
@@ -73,34 +71,27 @@ class SqliteConversationLog:
     ) -> list[LogEntry]:
         """Records newer than `after_id`, oldest first (for following the log live)."""
         where, params = _filter(user_id, since, after_id)
-        async with (
-            self._database.connection() as db,
-            db.execute(
+        async with self._database.reading() as db:
+            rows = await fetch_all(
+                db,
                 f"SELECT {_COLUMNS} FROM conversation_log {where} ORDER BY id LIMIT ?",  # noqa: S608
                 (*params, limit),
-            ) as cursor,
-        ):
-            rows = await cursor.fetchall()
+            )
         return [_entry(row) for row in rows]
 
     async def last_activity(self, user_id: int) -> datetime | None:
-        async with (
-            self._database.connection() as db,
-            db.execute(
-                "SELECT max(at) FROM conversation_log WHERE user_id = ?", (user_id,)
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+        async with self._database.reading() as db:
+            row = await fetch_one(
+                db, "SELECT max(at) FROM conversation_log WHERE user_id = ?", (user_id,)
+            )
         return None if row is None or row[0] is None else from_db(row[0])
 
     async def has_user(self, user_id: int) -> bool:
-        async with (
-            self._database.connection() as db,
-            db.execute(
-                "SELECT 1 FROM conversation_log WHERE user_id = ? LIMIT 1", (user_id,)
-            ) as cursor,
-        ):
-            return await cursor.fetchone() is not None
+        async with self._database.reading() as db:
+            row = await fetch_one(
+                db, "SELECT 1 FROM conversation_log WHERE user_id = ? LIMIT 1", (user_id,)
+            )
+        return row is not None
 
     async def prune(self, before: datetime) -> int:
         async with self._database.transaction() as db:
@@ -117,23 +108,21 @@ class SqliteConversationLog:
             )
 
     async def unwatch(self, support_user_id: int) -> int | None:
-        async with (
-            self._database.transaction() as db,
-            db.execute(
+        async with self._database.transaction() as db:
+            row = await fetch_one(
+                db,
                 "DELETE FROM support_watches WHERE support_user_id = ? RETURNING watched_user_id",
                 (support_user_id,),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+            )
         return None if row is None else int(row[0])
 
     async def watches(self) -> dict[int, int]:
         """support user id -> watched user id."""
-        async with (
-            self._database.connection() as db,
-            db.execute("SELECT support_user_id, watched_user_id FROM support_watches") as cursor,
-        ):
-            return {int(r[0]): int(r[1]) for r in await cursor.fetchall()}
+        async with self._database.reading() as db:
+            rows = await fetch_all(
+                db, "SELECT support_user_id, watched_user_id FROM support_watches"
+            )
+        return {int(r[0]): int(r[1]) for r in rows}
 
 
 def _filter(

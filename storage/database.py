@@ -63,25 +63,27 @@ def bundled_migrations() -> list[Migration]:
 
 
 class Database:
-    """A pool of aiosqlite connections to one file.
+    """One writing connection and a few reading ones to one SQLite file.
 
-    Each unit of work borrows a connection for itself, so the transactions of two
-    people being served at once never mix on one connection. SQLite lets one writer
-    in at a time; `BEGIN IMMEDIATE` takes the write lock up front and busy_timeout
-    makes the others wait for it (in the connection's thread, not on the event loop).
+    SQLite lets one writer in at a time, so this process keeps one connection for
+    writing and queues its writers in asyncio (`_writer`) before they reach it: its
+    busy handler would make the losers sleep and retry (1, 2, 5 ... 100 ms), which
+    under load costs far more than the writes. Across processes SQLite's own lock,
+    `BEGIN IMMEDIATE`, busy_timeout and the constraints decide, as before.
+
+    Reads go to the other connections, which are read-only (`PRAGMA query_only`), do
+    not wait for the writer and, in WAL mode, are never blocked by it.
     """
 
-    def __init__(self, path: Path, connections: list[aiosqlite.Connection]) -> None:
+    def __init__(
+        self, path: Path, writer: aiosqlite.Connection, readers: list[aiosqlite.Connection]
+    ) -> None:
         self.path = path
-        self._all = connections
+        self._writer_connection = writer
+        self._readers = readers
         self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
-        for connection in connections:
+        for connection in readers:
             self._idle.put_nowait(connection)
-        # SQLite lets one writer in at a time; its busy handler makes the others sleep
-        # and retry (1, 2, 5 ... 100 ms), which under load costs far more than the
-        # writes. Writers of this process queue here instead and never meet in SQLite.
-        # Correctness does not rest on it: across processes SQLite's own lock and the
-        # constraints decide, as before.
         self._writer = asyncio.Lock()
 
     @classmethod
@@ -89,25 +91,29 @@ class Database:
         cls,
         path: Path,
         *,
-        pool_size: int = 4,
+        readers: int = 3,
         migrations: list[Migration] | None = None,
         busy_timeout_ms: int = 5000,
     ) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         connections: list[aiosqlite.Connection] = []
         try:
-            for _ in range(pool_size):
-                connections.append(await _connect(path, busy_timeout_ms))
-            await apply_migrations(connections[0], migrations or bundled_migrations())
+            writer = await _connect(path, busy_timeout_ms)
+            connections.append(writer)
+            await apply_migrations(writer, migrations or bundled_migrations())
+            for _ in range(max(1, readers)):
+                connections.append(await _connect(path, busy_timeout_ms, read_only=True))
         except BaseException:
             for connection in connections:
                 await connection.close()
             raise
-        return cls(path, connections)
+        return cls(path, connections[0], connections[1:])
 
     @asynccontextmanager
-    async def connection(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A connection in autocommit mode, for a single statement."""
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A read-only connection in autocommit mode: each statement sees what was
+        committed before it began. For reads that must agree with a write, use
+        `transaction()`."""
         connection = await self._idle.get()
         try:
             yield connection
@@ -116,15 +122,16 @@ class Database:
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A connection in autocommit mode for a single writing statement."""
-        async with self._writer, self.connection() as connection:
-            yield connection
+        """The writing connection in autocommit mode, for a single writing statement."""
+        async with self._writer:
+            yield self._writer_connection
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """The one place where work is committed: at the end of the block, or rolled
         back if the block raises. Not to be nested: one unit of work at a time."""
-        async with self._writer, self.connection() as connection:
+        async with self._writer:
+            connection = self._writer_connection
             await connection.execute("BEGIN IMMEDIATE")
             try:
                 yield connection
@@ -135,12 +142,31 @@ class Database:
                 await connection.commit()
 
     async def close(self) -> None:
-        for connection in self._all:
+        for connection in (self._writer_connection, *self._readers):
             await connection.close()
-        self._all = []
+        self._readers = []
 
 
-async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
+async def fetch_all(
+    connection: aiosqlite.Connection, sql: str, params: tuple[object, ...] = ()
+) -> list[sqlite3.Row]:
+    """A query's rows in one trip to the connection's thread (an `async with
+    execute() as cursor` block costs three: execute, fetch, close)."""
+    return list(await connection.execute_fetchall(sql, params))
+
+
+async def fetch_one(
+    connection: aiosqlite.Connection, sql: str, params: tuple[object, ...] = ()
+) -> sqlite3.Row | None:
+    """The first row, or None; the statement always runs to its end, so an
+    `UPDATE ... RETURNING` is complete when this returns."""
+    rows = await fetch_all(connection, sql, params)
+    return rows[0] if rows else None
+
+
+async def _connect(
+    path: Path, busy_timeout_ms: int, *, read_only: bool = False
+) -> aiosqlite.Connection:
     # isolation_level=None: transactions are begun explicitly, never implicitly.
     connection = await aiosqlite.connect(path, isolation_level=None)
     connection.row_factory = sqlite3.Row
@@ -151,6 +177,8 @@ async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
     await connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     # FULL: a confirmed step must survive a power cut, not only a crash of the process.
     await connection.execute("PRAGMA synchronous=FULL")
+    if read_only:
+        await connection.execute("PRAGMA query_only=ON")
     return connection
 
 

@@ -11,7 +11,7 @@ from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
-from storage.database import Database
+from storage.database import Database, fetch_one
 from storage.timefmt import to_db
 
 _KEY_WHERE = (
@@ -54,11 +54,8 @@ class SqliteStorage(BaseStorage):
             )
 
     async def get_state(self, key: StorageKey) -> str | None:
-        async with (
-            self._database.connection() as db,
-            db.execute(f"SELECT state FROM fsm_state WHERE {_KEY_WHERE}", _key(key)) as cursor,  # noqa: S608
-        ):
-            row = await cursor.fetchone()
+        async with self._database.reading() as db:
+            row = await fetch_one(db, f"SELECT state FROM fsm_state WHERE {_KEY_WHERE}", _key(key))  # noqa: S608
         return None if row is None else row[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
@@ -77,11 +74,8 @@ class SqliteStorage(BaseStorage):
             )
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        async with (
-            self._database.connection() as db,
-            db.execute(f"SELECT data FROM fsm_state WHERE {_KEY_WHERE}", _key(key)) as cursor,  # noqa: S608
-        ):
-            row = await cursor.fetchone()
+        async with self._database.reading() as db:
+            row = await fetch_one(db, f"SELECT data FROM fsm_state WHERE {_KEY_WHERE}", _key(key))  # noqa: S608
         if row is None:
             return {}
         data = json.loads(row[0])

@@ -23,7 +23,7 @@ from bot.domain.ports import (
     SmsCode,
     TwoFactorRecord,
 )
-from storage.database import Database
+from storage.database import Database, fetch_all, fetch_one
 from storage.timefmt import from_db, from_db_optional, to_db
 
 _ACCOUNT_COLUMNS = (
@@ -53,8 +53,7 @@ class SqliteAccounts:
 
     async def _one(self, where: str, value: object) -> Account | None:
         sql = f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE {where} = ?"  # noqa: S608
-        async with self._db.execute(sql, (value,)) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(self._db, sql, (value,))
         return None if row is None else _account(row)
 
     async def get(self, account_id: int) -> Account | None:
@@ -108,8 +107,7 @@ class SqliteAccounts:
         )
 
     async def _many(self, sql: str, params: tuple[object, ...]) -> list[Account]:
-        async with self._db.execute(sql, params) as cursor:
-            rows = await cursor.fetchall()
+        rows = await fetch_all(self._db, sql, params)
         return [_account(row) for row in rows]
 
     async def by_phone(self, phone: str) -> list[Account]:
@@ -188,12 +186,12 @@ class SqliteEmailTokens:
         return cursor.lastrowid
 
     async def find(self, digest: str) -> EmailToken | None:
-        async with self._db.execute(
+        row = await fetch_one(
+            self._db,
             "SELECT id, account_id, created_at, expires_at, delivered_at, used_at, voided_at"
             " FROM email_tokens WHERE token_digest = ?",
             (digest,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return None if row is None else _token(row)
 
     async def use(self, token_id: int, at: datetime) -> bool:
@@ -223,20 +221,21 @@ class SqliteEmailTokens:
         )
 
     async def last_delivered_at(self, account_id: int) -> datetime | None:
-        async with self._db.execute(
-            "SELECT max(delivered_at) FROM email_tokens WHERE account_id = ?", (account_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._db,
+            "SELECT max(delivered_at) FROM email_tokens WHERE account_id = ?",
+            (account_id,),
+        )
         return None if row is None else from_db_optional(row[0])
 
     async def latest_delivered(self, account_id: int) -> EmailToken | None:
-        async with self._db.execute(
+        row = await fetch_one(
+            self._db,
             "SELECT id, account_id, created_at, expires_at, delivered_at, used_at, voided_at"
             " FROM email_tokens WHERE account_id = ? AND delivered_at IS NOT NULL"
             " ORDER BY delivered_at DESC, id DESC LIMIT 1",
             (account_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return None if row is None else _token(row)
 
 
@@ -289,8 +288,7 @@ class SqliteSmsCodes:
         return cursor.lastrowid
 
     async def _one(self, sql: str, params: tuple[object, ...]) -> SmsCode | None:
-        async with self._db.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(self._db, sql, params)
         return None if row is None else _code(row)
 
     async def get(self, code_id: int) -> SmsCode | None:
@@ -328,24 +326,24 @@ class SqliteSmsCodes:
         self, code_id: int, max_attempts: int, at: datetime, attempt_key: int | None
     ) -> int:
         # One statement: the count and the voiding cannot be split by another try.
-        async with self._db.execute(
+        row = await fetch_one(
+            self._db,
             "UPDATE sms_codes SET attempts = attempts + 1, last_attempt_key = ?,"
             " voided_at = CASE WHEN attempts + 1 >= ? THEN ? ELSE NULL END"
             " WHERE id = ? AND sent_at IS NOT NULL AND used_at IS NULL AND voided_at IS NULL"
             " AND (? IS NULL OR last_attempt_key IS NOT ?)"
             " RETURNING attempts",
             (attempt_key, max_attempts, to_db(at), code_id, attempt_key, attempt_key),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is not None:
             return int(row[0])
         if attempt_key is not None:
             # This very try was counted already (the message came again).
-            async with self._db.execute(
+            again = await fetch_one(
+                self._db,
                 "SELECT attempts FROM sms_codes WHERE id = ? AND last_attempt_key = ?",
                 (code_id, attempt_key),
-            ) as cursor:
-                again = await cursor.fetchone()
+            )
             if again is not None:
                 return int(again[0])
         return 0
@@ -367,23 +365,23 @@ class SqliteSmsCodes:
         )
 
     async def prompts_due(self, sent_before: datetime, limit: int) -> list[SmsCode]:
-        async with self._db.execute(
+        rows = await fetch_all(
+            self._db,
             f"SELECT {_CODE_COLUMNS} FROM sms_codes"  # noqa: S608
             " WHERE prompt_message_id IS NOT NULL AND prompt_refreshed_at IS NULL"
             " AND sent_at IS NOT NULL AND used_at IS NULL AND voided_at IS NULL"
             " AND sent_at <= ? ORDER BY sent_at LIMIT ?",
             (to_db(sent_before), limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [_code(row) for row in rows]
 
     async def next_prompt_sent_at(self) -> datetime | None:
-        async with self._db.execute(
+        row = await fetch_one(
+            self._db,
             "SELECT min(sent_at) FROM sms_codes"
             " WHERE prompt_message_id IS NOT NULL AND prompt_refreshed_at IS NULL"
-            " AND sent_at IS NOT NULL AND used_at IS NULL AND voided_at IS NULL"
-        ) as cursor:
-            row = await cursor.fetchone()
+            " AND sent_at IS NOT NULL AND used_at IS NULL AND voided_at IS NULL",
+        )
         return None if row is None else from_db_optional(row[0])
 
     async def mark_prompt_refreshed(self, code_id: int, at: datetime) -> None:
@@ -397,18 +395,18 @@ class SqlitePhoneConfirmations:
         self._db = connection
 
     async def holders(self, phone: str) -> list[int]:
-        async with self._db.execute(
+        rows = await fetch_all(
+            self._db,
             "SELECT account_id FROM phone_confirmations WHERE phone = ? ORDER BY place",
             (phone,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [int(row[0]) for row in rows]
 
     async def claim(self, phone: str, account_id: int, places: int, at: datetime) -> bool:
-        async with self._db.execute(
-            "SELECT place FROM phone_confirmations WHERE phone = ?", (phone,)
-        ) as cursor:
-            taken = {int(row[0]) for row in await cursor.fetchall()}
+        rows = await fetch_all(
+            self._db, "SELECT place FROM phone_confirmations WHERE phone = ?", (phone,)
+        )
+        taken = {int(row[0]) for row in rows}
         free = [place for place in range(1, places + 1) if place not in taken]
         if not free:
             return False
@@ -452,12 +450,12 @@ class SqliteCardChecks:
         return cursor.lastrowid
 
     async def by_payload(self, payload_digest: str) -> CardCheck | None:
-        async with self._db.execute(
+        row = await fetch_one(
+            self._db,
             "SELECT id, account_id, backend, amount_kopecks, currency, created_at, status,"
             " charge_id FROM card_checks WHERE payload_digest = ?",
             (payload_digest,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return None
         return CardCheck(
@@ -510,11 +508,12 @@ class SqliteLedger:
         return cursor.rowcount == 1
 
     async def balance(self, account_id: int) -> Balance:
-        async with self._db.execute(
+        rows = await fetch_all(
+            self._db,
             "SELECT kind, sum(amount_kopecks) FROM ledger WHERE account_id = ? GROUP BY kind",
             (account_id,),
-        ) as cursor:
-            sums = {LedgerKind(row[0]): int(row[1]) for row in await cursor.fetchall()}
+        )
+        sums = {LedgerKind(row[0]): int(row[1]) for row in rows}
         return Balance(
             money_kopecks=sums.get(LedgerKind.MONEY, 0),
             bonus_kopecks=sums.get(LedgerKind.BONUS, 0),
@@ -526,12 +525,12 @@ class SqliteAutopay:
         self._db = connection
 
     async def get(self, account_id: int) -> AutopaySettings | None:
-        async with self._db.execute(
+        row = await fetch_one(
+            self._db,
             "SELECT enabled, amount_kopecks, threshold_kopecks, updated_at"
             " FROM autopay_settings WHERE account_id = ?",
             (account_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return None
         return AutopaySettings(
@@ -563,12 +562,12 @@ class SqliteTwoFactor:
         self._db = connection
 
     async def get(self, account_id: int) -> TwoFactorRecord | None:
-        async with self._db.execute(
+        row = await fetch_one(
+            self._db,
             "SELECT account_id, secret_enc, created_at, enabled_at, attempts, last_used_step,"
             " locked_until FROM two_factor WHERE account_id = ?",
             (account_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return None
         return TwoFactorRecord(
@@ -592,13 +591,13 @@ class SqliteTwoFactor:
         )
 
     async def wrong_attempt(self, account_id: int, attempt_key: int | None) -> int:
-        async with self._db.execute(
+        row = await fetch_one(
+            self._db,
             "UPDATE two_factor SET attempts = attempts + 1, last_attempt_key = ?"
             " WHERE account_id = ? AND (? IS NULL OR last_attempt_key IS NOT ?)"
             " RETURNING attempts",
             (attempt_key, account_id, attempt_key, attempt_key),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is not None:
             return int(row[0])
         record = await self.get(account_id)
@@ -654,10 +653,11 @@ class SqlitePreferences:
         self._db = connection
 
     async def language(self, telegram_user_id: int) -> str | None:
-        async with self._db.execute(
-            "SELECT language FROM preferences WHERE telegram_user_id = ?", (telegram_user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._db,
+            "SELECT language FROM preferences WHERE telegram_user_id = ?",
+            (telegram_user_id,),
+        )
         return None if row is None else str(row[0])
 
     async def set_language(self, telegram_user_id: int, language: str) -> None:
@@ -691,4 +691,9 @@ class SqliteStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteTransaction]:
         async with self._database.transaction() as connection:
+            yield SqliteTransaction(connection)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[SqliteTransaction]:
+        async with self._database.reading() as connection:
             yield SqliteTransaction(connection)

@@ -45,7 +45,7 @@ class AutopayService:
     async def settings_of(
         self, telegram_user_id: int
     ) -> tuple[Account | None, AutopaySettings | None]:
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
             if account is None:
                 return None, None

@@ -136,7 +136,7 @@ class CardService:
         self, telegram_user_id: int, payload: str, currency: str, total_kopecks: int
     ) -> CheckVerdict:
         """Telegram's pre-checkout question: may this person pay this, now?"""
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             check = await tx.card_checks.by_payload(token_digest(payload))
             account = None if check is None else await tx.accounts.get(check.account_id)
         return self._verdict(check, account, telegram_user_id, currency, total_kopecks)
@@ -193,7 +193,7 @@ class CardService:
         forged button can never credit money in production."""
         if self.backend != SANDBOX:
             return PaymentOutcome(PaymentStatus.REFUSED, problem=CheckProblem.UNKNOWN)
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             check = await tx.card_checks.by_payload(token_digest(payload))
             account = None if check is None else await tx.accounts.get(check.account_id)
         if check is None:

@@ -165,7 +165,7 @@ class PhoneService:
 
     async def resend_code(self, telegram_user_id: int, language: str) -> PhoneOutcome:
         """R8 "The code didn't arrive?": a new code to the same number, voiding the old."""
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
             latest = None if account is None else await tx.sms_codes.latest(account.id)
         refusal = self._not_at_phone_step(account)
@@ -196,7 +196,7 @@ class PhoneService:
 
     async def pending_code(self, account_id: int) -> PendingCode | None:
         """The live code of the account, expired or not (for resuming, R12)."""
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             latest = await tx.sms_codes.latest(account_id)
         return None if latest is None or not latest.live else self._pending(latest)
 
@@ -209,7 +209,7 @@ class PhoneService:
 
     async def prompts_due(self, limit: int = 50) -> list[DuePrompt]:
         sent_before = self._clock.now() - self._resend_delay
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             codes = await tx.sms_codes.prompts_due(sent_before, limit)
         return [
             DuePrompt(
@@ -225,7 +225,7 @@ class PhoneService:
         ]
 
     async def next_prompt_due(self) -> datetime | None:
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             sent_at = await tx.sms_codes.next_prompt_sent_at()
         return None if sent_at is None else sent_at + self._resend_delay
 

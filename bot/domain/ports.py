@@ -381,6 +381,12 @@ class Store(Protocol):
         """One unit of work: committed when the block ends, rolled back on an exception."""
         ...
 
+    def reading(self) -> AbstractAsyncContextManager[Transaction]:
+        """Reads only, refused by the engine if anything writes: no waiting for the
+        writers. Each read sees what was committed before it began; a decision that
+        leads to a write reads inside `transaction()` instead."""
+        ...
+
 
 @dataclass(frozen=True)
 class OutgoingEmail:

@@ -12,7 +12,7 @@ class PreferenceService:
         self._store = store
 
     async def language_of(self, telegram_user_id: int) -> str | None:
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             return await tx.preferences.language(telegram_user_id)
 
     async def choose_language(self, telegram_user_id: int, language: str) -> bool:

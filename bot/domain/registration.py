@@ -43,7 +43,7 @@ class RegistrationService:
         return self._clock.now()
 
     async def position(self, telegram_user_id: int) -> Position:
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
             token = None if account is None else await tx.email_tokens.latest_delivered(account.id)
             autopay = None if account is None else await tx.autopay.get(account.id)

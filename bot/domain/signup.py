@@ -121,7 +121,7 @@ class SignupService:
         return self._email_sender_address
 
     async def account_of(self, telegram_user_id: int) -> Account | None:
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             return await tx.accounts.by_telegram_user(telegram_user_id)
 
     async def check_email(self, text: str) -> EmailVerdict:
@@ -129,7 +129,7 @@ class SignupService:
         verdict = check_email_syntax(text, self._policy)
         if not verdict.ok or verdict.email is None:
             return verdict
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             taken = await tx.accounts.by_email_key(email_key(verdict.email)) is not None
         if taken:
             return EmailVerdict(email=verdict.email, problem=EmailProblem.TAKEN)

@@ -45,7 +45,7 @@ class SupportService:
         text = query.strip()
         accounts: list[Account] = []
         user_ids: list[int] = []
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             if "@" in text:
                 email = normalise_email(text)
                 if email is not None:
@@ -75,12 +75,12 @@ class SupportService:
     async def stuck(self, hours: float) -> list[Person]:
         """Accounts with no step completed for `hours`, not yet activated, oldest first."""
         before = self._clock.now() - timedelta(hours=hours)
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             accounts = await tx.accounts.unfinished_since(before)
         return [await self._person(a.telegram_user_id, a) for a in accounts]
 
     async def journeys(self, since: datetime | None) -> list[Journey]:
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             accounts = await tx.accounts.created_since(since)
         return [
             Journey(

@@ -116,7 +116,7 @@ class ApiAccessService:
         self._clock = clock
 
     async def status(self, telegram_user_id: int) -> ApiStatus:
-        async with self._store.transaction() as tx:
+        async with self._store.reading() as tx:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
             record = None if account is None else await tx.two_factor.get(account.id)
         step = next_step(account, self._policy)

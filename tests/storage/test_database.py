@@ -12,7 +12,7 @@ async def test_a_fresh_file_gets_every_migration_recorded(tmp_path: Path) -> Non
     db = await Database.open(path)
     try:
         async with (
-            db.connection() as conn,
+            db.reading() as conn,
             conn.execute("SELECT version FROM schema_migrations ORDER BY version") as cursor,
         ):
             versions = [row[0] for row in await cursor.fetchall()]
@@ -25,7 +25,7 @@ async def test_a_fresh_file_gets_every_migration_recorded(tmp_path: Path) -> Non
 async def test_running_the_migrations_again_is_a_no_op(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "bot.sqlite3")
     try:
-        async with db.connection() as conn:
+        async with db.writing() as conn:
             assert await apply_migrations(conn, bundled_migrations()) == []
     finally:
         await db.close()
@@ -36,7 +36,7 @@ async def test_running_the_migrations_again_is_a_no_op(tmp_path: Path) -> None:
 async def test_the_journal_is_wal_and_foreign_keys_are_enforced(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "bot.sqlite3")
     try:
-        async with db.connection() as conn:
+        async with db.reading() as conn:
             async with conn.execute("PRAGMA journal_mode") as cursor:
                 assert (await cursor.fetchone())[0] == "wal"  # type: ignore[index]
             async with conn.execute("PRAGMA foreign_keys") as cursor:
@@ -57,7 +57,7 @@ async def test_a_failing_migration_leaves_nothing_half_applied(tmp_path: Path) -
     db = await Database.open(tmp_path / "bot.sqlite3")
     try:
         async with (
-            db.connection() as conn,
+            db.reading() as conn,
             conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half'") as cursor,
         ):
             assert (await cursor.fetchone())[0] == 0  # type: ignore[index]
@@ -71,7 +71,7 @@ async def test_a_transaction_that_raises_is_rolled_back(database: Database) -> N
             await conn.execute("INSERT INTO preferences VALUES (1, 'ru')")
             raise RuntimeError("boom")
     async with (
-        database.connection() as conn,
+        database.reading() as conn,
         conn.execute("SELECT count(*) FROM preferences") as cursor,
     ):
         assert (await cursor.fetchone())[0] == 0  # type: ignore[index]

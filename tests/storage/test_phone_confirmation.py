@@ -60,7 +60,7 @@ async def test_the_code_is_never_stored_in_clear(
     code = sms.last_code()
 
     async with (
-        database.connection() as connection,
+        database.reading() as connection,
         connection.execute("SELECT * FROM sms_codes") as cursor,
     ):
         rows = [tuple(row) for row in await cursor.fetchall()]
@@ -254,7 +254,7 @@ async def test_two_processes_racing_for_the_last_place_cannot_both_win(
         statuses = sorted(r.status.value for r in results)
         assert statuses == sorted([CodeStatus.CONFIRMED.value, CodeStatus.LIMIT_REACHED.value])
         async with (
-            first_db.connection() as connection,
+            first_db.reading() as connection,
             connection.execute(
                 "SELECT count(*) FROM phone_confirmations WHERE phone = ?", (PHONE,)
             ) as cursor,
@@ -270,7 +270,7 @@ async def test_two_processes_racing_for_the_last_place_cannot_both_win(
 async def test_the_database_itself_refuses_a_second_holder_of_the_same_place(
     database: Database,
 ) -> None:
-    async with database.connection() as connection:
+    async with database.writing() as connection:
         await connection.execute(
             "INSERT INTO accounts (telegram_user_id, email, email_key, password_hash, created_at)"
             " VALUES (1, 'a@x.ru', 'a@x.ru', '$argon2id$x', 't'), "
