@@ -10,11 +10,15 @@ _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 def to_db(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetimes are not stored: every time is UTC")
-    return moment.astimezone(UTC).strftime(_FORMAT)
+    # isoformat with a fixed timespec gives the same text as _FORMAT, several times
+    # faster than strftime (a few of these per update, issue 8).
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def from_db(text: str) -> datetime:
-    return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads _FORMAT (the Z included) about ten times faster than
+    # strptime; the result is the same aware UTC time.
+    return datetime.fromisoformat(text)
 
 
 def from_db_optional(text: str | None) -> datetime | None:
