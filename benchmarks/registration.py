@@ -222,7 +222,7 @@ class Ticker:
 
 async def preload(database: Database, count: int) -> None:
     """`count` finished accounts, written straight to the tables."""
-    now = "2026-01-01T00:00:00.000000+00:00"
+    now = "2026-01-01T00:00:00.000000Z"
     rows = [
         (
             10_000_000 + n,

@@ -51,7 +51,12 @@ from bot.domain.registration import RegistrationService
 from bot.domain.signup import SignupService
 from bot.domain.support import SupportService
 from bot.domain.two_factor import ApiAccessService
-from bot.middlewares import FloodControl, LanguageMiddleware, UnblockMiddleware
+from bot.middlewares import (
+    FloodControl,
+    LanguageMiddleware,
+    RememberStatePerUpdate,
+    UnblockMiddleware,
+)
 from bot.safe_logging import describe_exception
 from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError
 from bot.telegram_faults import TelegramFaultsMiddleware
@@ -173,6 +178,9 @@ def create_dispatcher(
         flow=flow,
         **services.as_kwargs(),
     )
+    if isinstance(storage, SqliteStorage):
+        # Runs right after aiogram's own FSM middleware, which has read the state.
+        dp.update.outer_middleware(RememberStatePerUpdate())
     dp.update.outer_middleware(UnblockMiddleware(services.telegram_faults))
     dp.update.outer_middleware(IncomingLogMiddleware(services.recorder))
     dp.update.outer_middleware(LanguageMiddleware(services.preferences))

@@ -1,4 +1,5 @@
-"""Per-update middleware: the person's language; a blocked chat unblocked; flood control."""
+"""Per-update middleware: the person's language; a blocked chat unblocked; flood control;
+the FSM state remembered for the update."""
 
 from __future__ import annotations
 
@@ -8,11 +9,28 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
 from bot.domain.preferences import PreferenceService
 from bot.telegram_faults import TelegramFaultsMiddleware
 from bot.texts import language_for, texts_for
+from storage.fsm import remembered_per_update
+
+
+class RememberStatePerUpdate(BaseMiddleware):
+    """The person's step and data are read from the database once per update, not at
+    every reply the conversation log records (issue 8)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        state: FSMContext | None = data.get("state")
+        with remembered_per_update(state.key if state else None, data.get("raw_state")):
+            return await handler(event, data)
 
 
 class LanguageMiddleware(BaseMiddleware):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +34,46 @@ def _key(key: StorageKey) -> tuple[int, int, int, int, str, str]:
     )
 
 
+_MISSING: Any = object()
+
+
+@dataclass
+class _Seen:
+    state: Any = _MISSING  # str | None once read or written
+    data: Any = _MISSING  # the JSON text once read or written
+
+
+# What this update has read or written of its people's state, by key. Only within one
+# update: aiogram's event isolation lets no other update of the same person run
+# meanwhile, so the copy cannot go stale; across updates every read goes to the file,
+# which any other process may have written.
+_this_update: ContextVar[dict[StorageKey, _Seen] | None] = ContextVar(
+    "fsm_this_update", default=None
+)
+
+
+@contextmanager
+def remembered_per_update(key: StorageKey | None, state: str | None) -> Iterator[None]:
+    """Within the block, reads of FSM state and data are served from what the block
+    has read or written already (the log reads the step for every reply it records).
+    `key` and `state`: what aiogram's FSM middleware has just read for the update."""
+    seen: dict[StorageKey, _Seen] = {}
+    if key is not None:
+        seen[key] = _Seen(state=state)
+    token = _this_update.set(seen)
+    try:
+        yield
+    finally:
+        _this_update.reset(token)
+
+
+def _seen(key: StorageKey) -> _Seen | None:
+    remembered = _this_update.get()
+    if remembered is None:
+        return None
+    return remembered.setdefault(key, _Seen())
+
+
 class SqliteStorage(BaseStorage):
     """FSM state and data, keyed on every StorageKey field.
 
@@ -52,11 +95,19 @@ class SqliteStorage(BaseStorage):
                 " updated_at = excluded.updated_at",
                 (*_key(key), value, _now()),
             )
+        if (seen := _seen(key)) is not None:
+            seen.state = value
 
     async def get_state(self, key: StorageKey) -> str | None:
+        seen = _seen(key)
+        if seen is not None and seen.state is not _MISSING:
+            return seen.state  # type: ignore[no-any-return]
         async with self._database.reading() as db:
             row = await fetch_one(db, f"SELECT state FROM fsm_state WHERE {_KEY_WHERE}", _key(key))  # noqa: S608
-        return None if row is None else row[0]
+        state = None if row is None else row[0]
+        if seen is not None:
+            seen.state = state
+        return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, dict):
@@ -72,13 +123,22 @@ class SqliteStorage(BaseStorage):
                 " updated_at = excluded.updated_at",
                 (*_key(key), encoded, _now()),
             )
+        if (seen := _seen(key)) is not None:
+            seen.data = encoded
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        async with self._database.reading() as db:
-            row = await fetch_one(db, f"SELECT data FROM fsm_state WHERE {_KEY_WHERE}", _key(key))  # noqa: S608
-        if row is None:
-            return {}
-        data = json.loads(row[0])
+        seen = _seen(key)
+        if seen is not None and seen.data is not _MISSING:
+            encoded = seen.data
+        else:
+            async with self._database.reading() as db:
+                sql = f"SELECT data FROM fsm_state WHERE {_KEY_WHERE}"  # noqa: S608
+                row = await fetch_one(db, sql, _key(key))
+            encoded = "{}" if row is None else row[0]
+            if seen is not None:
+                seen.data = encoded
+        # Decoded afresh each time: a caller changing the dict changes nothing stored.
+        data = json.loads(encoded)
         assert isinstance(data, dict)
         return data
 

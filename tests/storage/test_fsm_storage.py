@@ -11,7 +11,7 @@ from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 
 from storage.database import Database
-from storage.fsm import SqliteStorage
+from storage.fsm import SqliteStorage, remembered_per_update
 
 KEY = StorageKey(bot_id=42, chat_id=-100, user_id=7)
 
@@ -111,3 +111,41 @@ async def test_data_that_cannot_survive_a_restart_is_refused_when_written(tmp_pa
             await SqliteStorage(db).set_data(KEY, {"when": object()})
     finally:
         await db.close()
+
+
+async def test_within_one_update_state_and_data_are_read_once_and_never_across_updates(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "fsm.sqlite3"
+    mine, another_process = await Database.open(path), await Database.open(path)
+    try:
+        storage, other = SqliteStorage(mine), SqliteStorage(another_process)
+        await other.set_state(KEY, "Registration:email")
+        await other.set_data(KEY, {"email": "a@corp.ru"})
+
+        with remembered_per_update(KEY, "Registration:email"):
+            await storage.set_data(KEY, {"email": "b@corp.ru"})
+            async with another_process.writing() as db:  # not through this context
+                await db.execute(
+                    "UPDATE fsm_state SET state = 'changed:elsewhere',"
+                    " data = '{\"changed\": \"elsewhere\"}' WHERE user_id = ?",
+                    (KEY.user_id,),
+                )
+            # What this update knows is served again: the step it was given, the data
+            # it wrote. (Event isolation keeps other updates of this person out.)
+            assert await storage.get_state(KEY) == "Registration:email"
+            data = await storage.get_data(KEY)
+            assert data == {"email": "b@corp.ru"}
+            data["email"] = "mutated@corp.ru"
+            assert await storage.get_data(KEY) == {"email": "b@corp.ru"}
+            await storage.set_state(KEY, "Registration:password")
+            assert await storage.get_state(KEY) == "Registration:password"
+
+        # The next update reads the file again.
+        await other.set_state(KEY, "Registration:phone")
+        with remembered_per_update(None, None):
+            assert await storage.get_state(KEY) == "Registration:phone"
+        assert await storage.get_data(KEY) == {"changed": "elsewhere"}
+    finally:
+        await mine.close()
+        await another_process.close()
