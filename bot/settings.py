@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     # argon2id cost (R3); the defaults are argon2-cffi's RFC 9106 "low memory" profile.
     password_hash_time_cost: int = Field(default=3, ge=1, le=20)
     password_hash_memory_kib: int = Field(default=64 * 1024, ge=8, le=1024 * 1024)
-    password_hash_max_concurrent: int = Field(default=2, ge=1, le=64)
+    # Unset: the number of cores less one (one is left to the event loop and SQLite).
+    password_hash_max_concurrent: int | None = Field(default=None, ge=1, le=64)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
