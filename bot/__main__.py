@@ -15,6 +15,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
+from bot import event_loop
 from bot.app import open_runtime, publish_commands
 from bot.cli import add_logs_arguments, add_stats_arguments, run_logs, run_stats
 from bot.console import run_console
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         _configure_logging("WARNING")
         run = run_logs if args.mode == "logs" else run_stats
         try:
-            return asyncio.run(run(settings, args, _print_line))
+            return event_loop.run(run(settings, args, _print_line))
         except KeyboardInterrupt:
             return 0  # --follow ends with Ctrl-C
 
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         # The console is the person's screen: only warnings go to stderr.
         _configure_logging("WARNING")
         try:
-            asyncio.run(run_console(settings))
+            event_loop.run(run_console(settings))
         except KeyboardInterrupt:
             # Ctrl-C in the terminal: the database was closed on the way out.
             return 130
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_CONFIG
     _configure_logging(settings.log_level)
-    asyncio.run(_run_server(settings, webhook=args.mode == "webhook"))
+    event_loop.run(_run_server(settings, webhook=args.mode == "webhook"))
     return 0
 
 
