@@ -4,9 +4,20 @@ N simulated people go from /start to /balance (email, password, link, phone, cod
 payment, skip autopay, get started) through Dispatcher.feed_update, with a Bot session
 that answers locally, the real SQLite storage in a temp folder, the real conversation
 log, in-memory email/SMS/payment sinks, and argon2id with the production parameters
-(or a trivial hash with --hasher fast). The same flow is then run with aiogram's
-MemoryStorage and no conversation log, as the baseline. The last line is
-`RESULT key=value ...`.
+(or a trivial hash with --hasher fast). C of them are registering at any moment.
+
+Three runs, each with a fresh database:
+1. flat out: each person sends the next update the moment the reply comes. This gives
+   the capacity, `updates_per_s`. Its latencies are queueing: with C updates always in
+   flight, Little's law makes them C / throughput whatever the bot does.
+2. the same flat-out flow with aiogram's MemoryStorage and no conversation log: the
+   baseline of `ratio_vs_memory`.
+3. at a person's pace: before each update a person waits a think time (uniform
+   between 0.5 and 1.5 times --think-ms, 2 s by default; seeded), and the C places
+   open at random moments over the first registration's time (ramp-up). This gives
+   what people feel: the latency percentiles and the event loop's worst stall in the
+   RESULT line.
+The last line is `RESULT key=value ...`.
 """
 
 from __future__ import annotations
@@ -37,10 +48,11 @@ from aiogram.methods import GetMe, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
 
+from bot import event_loop
 from bot.adapters.crypto import FernetSecretBox
 from bot.adapters.hashing import Argon2idHasher
 from bot.adapters.payments import SandboxPaymentGateway
-from bot.app import Services, build_services, create_dispatcher, instrument_bot
+from bot.app import Services, build_services, create_dispatcher, instrument_bot, settle_memory
 from bot.domain.conversation import LogEntry
 from bot.domain.policy import Policy
 from bot.domain.ports import OutgoingEmail, OutgoingSms
@@ -54,6 +66,7 @@ from storage.repositories import SqliteStore
 BOT_USER = User(id=42, is_bot=True, first_name="Bench", username="vkcloud_bench_bot")
 KEY = "q0mX0iJ8c3m2w4PjQ3YkZ1n0mX9b7W2sR5tL8vN1xEo="
 PASSWORD = "Bench-Mark-42"  # noqa: S105 - the simulated people's password
+UPDATES_PER_PERSON = 10
 _LINK = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 _CODE = re.compile(r"\b(\d{6})\b")
 
@@ -144,11 +157,12 @@ _ids = itertools.count(1)
 
 
 class Person:
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, user_id: int) -> None:
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, user_id: int, pace: Pace) -> None:
         self.dispatcher = dispatcher
         self.bot = bot
         self.user = User(id=user_id, is_bot=False, first_name="P", language_code="en")
         self.chat = Chat(id=user_id, type="private")
+        self.pace = pace
 
     def _message(self, text: str) -> Message:
         return Message(
@@ -173,9 +187,24 @@ class Person:
         return await self._feed(Update(update_id=next(_ids), callback_query=query))
 
     async def _feed(self, update: Update) -> float:
+        await self.pace.think()
         started = time.perf_counter()
         await self.dispatcher.feed_update(self.bot, update)
         return (time.perf_counter() - started) * 1000
+
+
+class Pace:
+    """How long a person takes before each update: nothing (flat out) or a think time
+    around `think_ms`. Before the first one too, so that the people who begin at the
+    same moment do not all press /start in the same millisecond."""
+
+    def __init__(self, think_ms: float, rng: random.Random) -> None:
+        self._think_s = think_ms / 1000
+        self._rng = rng
+
+    async def think(self) -> None:
+        if self._think_s:
+            await asyncio.sleep(self._think_s * self._rng.uniform(0.5, 1.5))
 
 
 async def journey(
@@ -248,7 +277,14 @@ async def preload(database: Database, count: int) -> None:
 
 
 async def run(
-    people: int, concurrency: int, hasher_name: str, *, persistent: bool, preloaded: int, seed: int
+    people: int,
+    concurrency: int,
+    hasher_name: str,
+    *,
+    persistent: bool,
+    preloaded: int,
+    seed: int,
+    think_ms: float = 0,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         database = await Database.open(Path(folder) / "bench.sqlite3")
@@ -283,20 +319,33 @@ async def run(
                 instrument_bot(bot, services)
             storage: BaseStorage = SqliteStorage(database) if persistent else MemoryStorage()
             dispatcher = create_dispatcher(services=services, storage=storage)
+            settle_memory()  # as the bot's start-up does
             stop = asyncio.Event()
             writer = asyncio.create_task(services.recorder.run(stop))
             latencies: dict[str, list[float]] = {"password": [], "other": []}
-            gate = asyncio.Semaphore(concurrency)
             ids = list(range(1, people + 1))
             random.Random(seed).shuffle(ids)  # noqa: S311 - an order, not a secret
+            waiting = iter(ids)
+            ramp = random.Random(seed + 1)  # noqa: S311
 
-            async def one(uid: int) -> None:
-                async with gate:
-                    await journey(Person(dispatcher, bot, 1_000 + uid), sinks, session, latencies)
+            async def place(ramp_up_s: float) -> None:
+                """One of the `concurrency` places: a person registers, the next one
+                takes the place. At a person's pace each place opens after a random
+                part of one registration's time, so the people are spread over it
+                from the start instead of moving in step as one crowd (load testers'
+                ramp-up)."""
+                await asyncio.sleep(ramp_up_s)
+                for uid in waiting:
+                    pace = Pace(think_ms, random.Random(seed * 1_000_003 + uid))  # noqa: S311
+                    person = Person(dispatcher, bot, 1_000 + uid, pace)
+                    await journey(person, sinks, session, latencies)
 
+            one_registration_s = UPDATES_PER_PERSON * think_ms / 1000
             with Ticker() as ticker:
                 started = time.perf_counter()
-                await asyncio.gather(*(one(uid) for uid in ids))
+                await asyncio.gather(
+                    *(place(ramp.uniform(0, one_registration_s)) for _ in range(concurrency))
+                )
                 elapsed = time.perf_counter() - started
             stop.set()
             await writer
@@ -330,10 +379,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--hasher", choices=("argon2id", "fast"), default="argon2id")
     parser.add_argument("--accounts-preloaded", type=int, default=0)
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=2000,
+        help="a person's mean think time before each update in the paced run",
+    )
     args = parser.parse_args(argv)
 
-    def measure(persistent: bool) -> dict[str, Any]:
-        return asyncio.run(
+    def measure(persistent: bool, think_ms: float) -> dict[str, Any]:
+        # On the event loop the bot runs on (uvloop where installed).
+        return event_loop.run(
             run(
                 args.people,
                 args.concurrency,
@@ -341,40 +397,54 @@ def main(argv: list[str] | None = None) -> int:
                 persistent=persistent,
                 preloaded=args.accounts_preloaded,
                 seed=args.seed,
+                think_ms=think_ms,
             )
         )
 
-    real = measure(persistent=True)
-    baseline = measure(persistent=False)
+    flat_out = measure(persistent=True, think_ms=0)
+    baseline = measure(persistent=False, think_ms=0)
+    paced = measure(persistent=True, think_ms=args.think_ms)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    other, password = real["latency"]["other"], real["latency"]["password"]
     print(
         f"people={args.people} concurrency={args.concurrency} hasher={args.hasher}"
-        f" preloaded={args.accounts_preloaded}"
+        f" preloaded={args.accounts_preloaded} think_ms={args.think_ms:g}"
     )
-    for name, result in (("SQLite + log", real), ("memory, no log", baseline)):
+    runs = (
+        ("flat out, SQLite + log", flat_out),
+        ("flat out, memory, no log", baseline),
+        (f"paced ({args.think_ms:g} ms), SQLite + log", paced),
+    )
+    for name, result in runs:
         print(
-            f"{name:<14}: {result['updates']} updates in {result['seconds']:.2f} s"
-            f" = {result['updates_per_s']:.0f}/s"
+            f"{name:<32}: {result['updates']} updates in {result['seconds']:.2f} s"
+            f" = {result['updates_per_s']:.0f}/s; worst loop stall"
+            f" {result['loop_stall_ms']:.1f} ms"
         )
-    for name, values in (("other", other), ("password", password)):
-        print(
-            f"latency {name:<8} p50 {pct(values, 50):7.1f} ms  p95 {pct(values, 95):7.1f} ms"
-            f"  p99 {pct(values, 99):7.1f} ms  mean {statistics.fmean(values):7.1f} ms"
-        )
-    print(f"worst event-loop stall {real['loop_stall_ms']:.1f} ms; peak RSS {rss_mb:.0f} MB")
-    print(f"database bytes per completed account {real['db_bytes_per_account']:.0f}")
-    ratio = real["updates_per_s"] / baseline["updates_per_s"]
+        for kind in ("other", "password"):
+            values = result["latency"][kind]
+            print(
+                f"    latency {kind:<8} p50 {pct(values, 50):8.1f} ms"
+                f"  p95 {pct(values, 95):8.1f} ms  p99 {pct(values, 99):8.1f} ms"
+                f"  mean {statistics.fmean(values):8.1f} ms"
+            )
+    print(f"peak RSS {rss_mb:.0f} MB")
+    print(f"database bytes per completed account {flat_out['db_bytes_per_account']:.0f}")
+    ratio = flat_out["updates_per_s"] / baseline["updates_per_s"]
+    other, password = paced["latency"]["other"], paced["latency"]["password"]
+    stall = max(flat_out["loop_stall_ms"], paced["loop_stall_ms"])
     print(
         "RESULT"
-        f" updates_per_s={real['updates_per_s']:.1f}"
+        f" updates_per_s={flat_out['updates_per_s']:.1f}"
         f" ratio_vs_memory={ratio:.3f}"
         f" p50_ms_other={pct(other, 50):.2f}"
+        f" p95_ms_other={pct(other, 95):.2f}"
         f" p99_ms_other={pct(other, 99):.2f}"
         f" p99_ms_password={pct(password, 99):.2f}"
-        f" loop_stall_ms={real['loop_stall_ms']:.1f}"
+        f" loop_stall_ms={stall:.1f}"
         f" rss_mb={rss_mb:.0f}"
-        f" db_bytes_per_account={real['db_bytes_per_account']:.0f}"
+        f" db_bytes_per_account={flat_out['db_bytes_per_account']:.0f}"
+        f" paced_updates_per_s={paced['updates_per_s']:.1f}"
+        f" think_ms={args.think_ms:g}"
         f" hasher={args.hasher}"
     )
     return 0

@@ -16,7 +16,10 @@ pytestmark = pytest.mark.e2e
 def test_the_benchmark_runs_for_twenty_people_and_prints_a_result_line() -> None:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert main(["--people", "20", "--concurrency", "5", "--hasher", "fast"]) == 0
+        assert (
+            main(["--people", "20", "--concurrency", "5", "--hasher", "fast", "--think-ms", "5"])
+            == 0
+        )
 
     last = out.getvalue().strip().splitlines()[-1]
     assert last.startswith("RESULT ")
