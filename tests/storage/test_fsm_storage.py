@@ -128,7 +128,7 @@ async def test_within_one_update_state_and_data_are_read_once_and_never_across_u
             async with another_process.writing() as db:  # not through this context
                 await db.execute(
                     "UPDATE fsm_state SET state = 'changed:elsewhere',"
-                    " data = '{\"changed\": \"elsewhere\"}' WHERE user_id = ?",
+                    ' data = \'{"changed": "elsewhere"}\' WHERE user_id = ?',
                     (KEY.user_id,),
                 )
             # What this update knows is served again: the step it was given, the data
