@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from storage.database import Database, Migration, apply_migrations, bundled_migrations
+from storage.database import (
+    Database,
+    Migration,
+    apply_migrations,
+    bundled_migrations,
+    fetch_all,
+)
 
 
 async def test_a_fresh_file_gets_every_migration_recorded(tmp_path: Path) -> None:
@@ -84,3 +91,17 @@ def test_migration_statements_are_split_on_complete_statements_only() -> None:
     assert migration.statements() == [
         "-- a comment; with a semicolon\nCREATE TABLE a (t TEXT DEFAULT ';');"
     ]
+
+
+async def test_a_reader_refuses_to_write_and_never_waits_for_the_writer(database: Database) -> None:
+    async with database.reading() as conn:
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            await conn.execute("INSERT INTO preferences VALUES (1, 'ru')")
+
+    async with database.transaction() as writer:
+        await writer.execute("INSERT INTO preferences VALUES (2, 'en')")
+        # Mid-transaction, a reader still answers, with what was committed before it.
+        async with database.reading() as conn:
+            assert await fetch_all(conn, "SELECT * FROM preferences") == []
+    async with database.reading() as conn:
+        assert [tuple(r) for r in await fetch_all(conn, "SELECT * FROM preferences")] == [(2, "en")]
