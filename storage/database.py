@@ -177,6 +177,10 @@ async def _connect(
     await connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     # FULL: a confirmed step must survive a power cut, not only a crash of the process.
     await connection.execute("PRAGMA synchronous=FULL")
+    # 32 MiB of pages per connection instead of SQLite's 2 MiB: with 100,000 accounts
+    # the indexes no longer fit in 2 MiB, and every look-up went back to the file
+    # (issue 8: -10% updates/s against an empty database).
+    await connection.execute("PRAGMA cache_size=-32768")
     if read_only:
         await connection.execute("PRAGMA query_only=ON")
     return connection
