@@ -6,7 +6,6 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from functools import cached_property
 
 import aiosqlite
 
@@ -670,51 +669,17 @@ class SqlitePreferences:
 
 
 class SqliteTransaction:
-    """The repositories on one connection, each made when first used: a unit of work
-    touches two or three of the ten."""
-
     def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._connection = connection
-
-    @cached_property
-    def accounts(self) -> SqliteAccounts:
-        return SqliteAccounts(self._connection)
-
-    @cached_property
-    def email_tokens(self) -> SqliteEmailTokens:
-        return SqliteEmailTokens(self._connection)
-
-    @cached_property
-    def preferences(self) -> SqlitePreferences:
-        return SqlitePreferences(self._connection)
-
-    @cached_property
-    def sms_codes(self) -> SqliteSmsCodes:
-        return SqliteSmsCodes(self._connection)
-
-    @cached_property
-    def phones(self) -> SqlitePhoneConfirmations:
-        return SqlitePhoneConfirmations(self._connection)
-
-    @cached_property
-    def card_checks(self) -> SqliteCardChecks:
-        return SqliteCardChecks(self._connection)
-
-    @cached_property
-    def ledger(self) -> SqliteLedger:
-        return SqliteLedger(self._connection)
-
-    @cached_property
-    def autopay(self) -> SqliteAutopay:
-        return SqliteAutopay(self._connection)
-
-    @cached_property
-    def two_factor(self) -> SqliteTwoFactor:
-        return SqliteTwoFactor(self._connection)
-
-    @cached_property
-    def backup_codes(self) -> SqliteBackupCodes:
-        return SqliteBackupCodes(self._connection)
+        self.accounts = SqliteAccounts(connection)
+        self.email_tokens = SqliteEmailTokens(connection)
+        self.preferences = SqlitePreferences(connection)
+        self.sms_codes = SqliteSmsCodes(connection)
+        self.phones = SqlitePhoneConfirmations(connection)
+        self.card_checks = SqliteCardChecks(connection)
+        self.ledger = SqliteLedger(connection)
+        self.autopay = SqliteAutopay(connection)
+        self.two_factor = SqliteTwoFactor(connection)
+        self.backup_codes = SqliteBackupCodes(connection)
 
 
 class SqliteStore:
