@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -15,12 +16,9 @@ from bot.domain.conversation import LogEntry, funnel
 from bot.domain.ports import ConversationLogRepository
 from bot.domain.support import SupportService
 from bot.settings import Settings
-from storage.conversation_log import SqliteConversationLog
-from storage.database import Database
-from storage.repositories import SqliteStore
+from storage.backend import Backend, open_backend
 
 EXIT_NOT_FOUND = 1
-FOLLOW_POLL_SECONDS = 0.5
 _RELATIVE = re.compile(r"(\d+)\s*([mhd])")
 
 
@@ -69,28 +67,40 @@ async def follow(
     user_id: int | None,
     write: Callable[[LogEntry], None],
     stop: asyncio.Event,
-    poll_seconds: float = FOLLOW_POLL_SECONDS,
 ) -> None:
-    """Prints records as they arrive, from this process or any other, until `stop`.
+    """Prints records as they are written, by this process or any other instance,
+    until `stop` (the log's `follow`: notifications on PostgreSQL, polling on SQLite)."""
 
-    SQLite has no notifications across processes, so this asks every `poll_seconds`
-    (one indexed query: records after the last one seen)."""
-    while not stop.is_set():
-        for entry in await log.after(after_id, user_id=user_id):
+    async def print_them() -> None:
+        async for entry in log.follow(after_id, user_id):
             write(entry)
-            after_id = entry.id or after_id
-        try:
-            await asyncio.wait_for(stop.wait(), poll_seconds)
-        except TimeoutError:
-            continue
+
+    printing = asyncio.create_task(print_them())
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait([printing, stopping], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        printing.cancel()
+        # Raises what ended the printing, if it was not the stop.
+        with contextlib.suppress(asyncio.CancelledError):
+            await printing
+
+
+async def open_for_support(settings: Settings) -> Backend:
+    """The databases of the running bot (only the one with the log and the accounts)."""
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    return await open_backend(
+        database_path=settings.database_path, database_url=url, pool_size=2, sqlite_needed=False
+    )
 
 
 async def run_logs(settings: Settings, args: argparse.Namespace, out: Callable[[str], None]) -> int:
-    database = await Database.open(settings.database_path)
+    backend = await open_for_support(settings)
     try:
-        log = SqliteConversationLog(database)
+        log = backend.conversation_log
         support = SupportService(
-            store=SqliteStore(database), log=log, policy=settings.policy(), clock=SystemClock()
+            store=backend.store, log=log, policy=settings.policy(), clock=SystemClock()
         )
         user_id: int | None = None
         query = args.email or args.phone or (str(args.user) if args.user is not None else None)
@@ -118,17 +128,17 @@ async def run_logs(settings: Settings, args: argparse.Namespace, out: Callable[[
             await follow(log, last, user_id, write, asyncio.Event())
         return 0
     finally:
-        await database.close()
+        await backend.close()
 
 
 async def run_stats(
     settings: Settings, args: argparse.Namespace, out: Callable[[str], None]
 ) -> int:
-    database = await Database.open(settings.database_path)
+    backend = await open_for_support(settings)
     try:
         support = SupportService(
-            store=SqliteStore(database),
-            log=SqliteConversationLog(database),
+            store=backend.store,
+            log=backend.conversation_log,
             policy=settings.policy(),
             clock=SystemClock(),
         )
@@ -144,7 +154,7 @@ async def run_stats(
             )
         return 0
     finally:
-        await database.close()
+        await backend.close()
 
 
 def _duration(value: timedelta | None) -> str:

@@ -3,7 +3,9 @@ domain's transactions: a slow or failing log write never holds up a reply."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 from bot.domain.conversation import Direction, LogEntry
@@ -27,8 +29,13 @@ def _entry(row: sqlite3.Row) -> LogEntry:
 
 
 class SqliteConversationLog:
-    def __init__(self, database: Database) -> None:
+    def __init__(
+        self, database: Database, *, poll_seconds: float = 0.5, watch_poll_seconds: float = 5.0
+    ) -> None:
         self._database = database
+        # SQLite tells no other process of a write: followers ask this often.
+        self._poll_seconds = poll_seconds
+        self._watch_poll_seconds = watch_poll_seconds
 
     async def write(self, entries: list[LogEntry]) -> None:
         async with self._database.transaction() as db:
@@ -78,6 +85,24 @@ class SqliteConversationLog:
                 (*params, limit),
             )
         return [_entry(row) for row in rows]
+
+    async def follow(self, after_id: int, user_id: int | None = None) -> AsyncIterator[LogEntry]:
+        """Records written after `after_id`, by this process or any other, until the
+        caller stops. One writer at a time takes ids in commit order, so asking for
+        the ids after the last one seen misses nothing."""
+        while True:
+            batch = await self.after(after_id, user_id=user_id)
+            for entry in batch:
+                yield entry
+                after_id = entry.id or after_id
+            if not batch:
+                await asyncio.sleep(self._poll_seconds)
+
+    async def watches_changed(self) -> AsyncIterator[None]:
+        """Now and then: another process on the same file may have changed the watches."""
+        while True:
+            await asyncio.sleep(self._watch_poll_seconds)
+            yield None
 
     async def last_activity(self, user_id: int) -> datetime | None:
         async with self._database.reading() as db:

@@ -10,7 +10,7 @@ from bot.domain.autopay import AutopayStatus
 from bot.domain.card import CheckProblem, OfferStatus, PaymentStatus
 from bot.domain.money import rubles
 from bot.domain.policy import Policy
-from storage.database import Database
+from storage.backend import Backend
 from tests.conftest import GOOD_PASSWORD, link_in
 from tests.support.fakes import EmailOutbox, FakeClock, PaymentInbox, SmsOutbox
 from tests.support.journey import services_on
@@ -153,10 +153,10 @@ async def test_activation_credits_the_bonus_once_even_when_pressed_twice_at_once
 
 
 async def test_activation_waits_for_the_card_unless_the_domain_is_exempt(
-    outbox: EmailOutbox, sms: SmsOutbox, database: Database, clock: FakeClock
+    outbox: EmailOutbox, sms: SmsOutbox, backend: Backend, clock: FakeClock
 ) -> None:
     policy = Policy(card_exempt_email_domains=frozenset({"bigcorp.ru"}))
-    services = services_on(database, policy, outbox, sms, clock, PaymentInbox())
+    services = services_on(backend, policy, outbox, sms, clock, PaymentInbox())
     await at_card_step(services, outbox, sms, user=1)
     await at_card_step(services, outbox, sms, user=2, domain="bigcorp.ru")
 

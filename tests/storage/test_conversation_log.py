@@ -15,8 +15,10 @@ from bot.cli import follow, run_logs, run_stats
 from bot.domain.conversation import Direction, LogEntry
 from bot.settings import Settings
 from storage.conversation_log import SqliteConversationLog
+from storage.backend import Backend
 from storage.database import Database
 from tests.conftest import GOOD_PASSWORD, link_in
+from tests.storage.conftest import settings_of
 from tests.support.fakes import EmailOutbox, FakeClock
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -46,7 +48,8 @@ async def test_follow_sees_a_record_written_by_another_connection(tmp_path: Path
     path = tmp_path / "shared.sqlite3"
     reader_db, writer_db = await Database.open(path), await Database.open(path)
     try:
-        reader, writer = SqliteConversationLog(reader_db), SqliteConversationLog(writer_db)
+        reader = SqliteConversationLog(reader_db, poll_seconds=0.01)
+        writer = SqliteConversationLog(writer_db)
         await writer.write([entry(7, "before")])
         seen: list[str] = []
         arrived = asyncio.Event()
@@ -57,7 +60,7 @@ async def test_follow_sees_a_record_written_by_another_connection(tmp_path: Path
             if e.text == "from another process":
                 arrived.set()
 
-        following = asyncio.create_task(follow(reader, 1, 7, write, stop, poll_seconds=0.01))
+        following = asyncio.create_task(follow(reader, 1, 7, write, stop))
         await writer.write([entry(8, "someone else"), entry(7, "from another process")])
         await asyncio.wait_for(arrived.wait(), 10)
         stop.set()
@@ -70,12 +73,12 @@ async def test_follow_sees_a_record_written_by_another_connection(tmp_path: Path
 
 
 async def test_logs_prints_json_lines_with_the_fixed_keys(
-    services: Services, outbox: EmailOutbox, database: Database, tmp_path: Path
+    services: Services, outbox: EmailOutbox, backend: Backend, tmp_path: Path
 ) -> None:
     await services.signup.create_account(5, "jo@corp.example", GOOD_PASSWORD, "en")
-    log = SqliteConversationLog(database)
+    log = backend.conversation_log
     await log.write([entry(5, "jo@corp.example"), entry(5, "Привет", direction=Direction.OUT)])
-    settings = Settings(database_path=database.path)
+    settings = settings_of(backend)
     out: list[str] = []
 
     code = await run_logs(settings, logs_args(email="JO@corp.example", format="jsonl"), out.append)
@@ -92,31 +95,31 @@ async def test_logs_prints_json_lines_with_the_fixed_keys(
 
 
 async def test_logs_for_a_person_that_does_not_exist_says_so_and_exits_1(
-    database: Database,
+    backend: Backend,
 ) -> None:
     out: list[str] = []
 
-    code = await run_logs(Settings(database_path=database.path), logs_args(user=424242), out.append)
+    code = await run_logs(settings_of(backend), logs_args(user=424242), out.append)
 
     assert code == 1
     assert out == ["logs: nobody matches 424242; try --user with a user id"]
 
 
-async def test_logs_since_and_limit(database: Database) -> None:
-    log = SqliteConversationLog(database)
+async def test_logs_since_and_limit(backend: Backend) -> None:
+    log = backend.conversation_log
     await log.write([entry(9, f"m{n}", at=NOW - timedelta(hours=10 - n)) for n in range(10)])
     out: list[str] = []
     args = logs_args(user=9, since=NOW - timedelta(hours=3, minutes=30), limit=2)
 
-    await run_logs(Settings(database_path=database.path), args, out.append)
+    await run_logs(settings_of(backend), args, out.append)
 
     assert [line.rsplit(" ", 1)[1] for line in out] == ["m8", "m9"]
 
 
 async def test_records_older_than_the_retention_are_pruned_at_start_up(
-    services: Services, database: Database, clock: FakeClock
+    services: Services, backend: Backend, clock: FakeClock
 ) -> None:
-    log = SqliteConversationLog(database)
+    log = backend.conversation_log
     await log.write([entry(1, "old", at=clock.now() - timedelta(days=91)), entry(1, "recent")])
     stop = asyncio.Event()
     stop.set()  # one pass, as at start-up
@@ -127,7 +130,7 @@ async def test_records_older_than_the_retention_are_pruned_at_start_up(
 
 
 async def test_stats_prints_the_funnel(
-    services: Services, outbox: EmailOutbox, database: Database
+    services: Services, outbox: EmailOutbox, backend: Backend
 ) -> None:
     await services.signup.create_account(1, "a@corp.example", GOOD_PASSWORD, "en")
     await services.signup.confirm_email(1, link_in(outbox.sent[-1]))
@@ -135,7 +138,7 @@ async def test_stats_prints_the_funnel(
     out: list[str] = []
 
     code = await run_stats(
-        Settings(database_path=database.path), argparse.Namespace(since=None), out.append
+        settings_of(backend), argparse.Namespace(since=None), out.append
     )
 
     assert code == 0

@@ -8,10 +8,11 @@ from bot.adapters.crypto import FernetSecretBox
 from bot.adapters.payments import SandboxPaymentGateway
 from bot.app import Services, build_services, create_dispatcher
 from bot.domain.policy import Policy
-from bot.domain.ports import PaymentGateway
+from bot.domain.ports import ConversationLogRepository, PaymentGateway, Store
 from bot.middlewares import FloodControl
 from bot.telegram_faults import TelegramFaultsMiddleware
 from states import Registration
+from storage.backend import Backend
 from storage.conversation_log import SqliteConversationLog
 from storage.database import Database
 from storage.fsm import SqliteStorage
@@ -43,7 +44,7 @@ async def at_code_step(
 
 
 def services_on(
-    database: Database,
+    database: Database | Backend,
     policy: Policy,
     outbox: EmailOutbox,
     sms: SmsOutbox,
@@ -52,14 +53,19 @@ def services_on(
     support_user_ids: frozenset[int] = frozenset(),
 ) -> Services:
     """The services as the bot builds them, on the given fakes and a real database."""
+    if isinstance(database, Database):
+        store: Store = SqliteStore(database)
+        log: ConversationLogRepository = SqliteConversationLog(database)
+    else:
+        store, log = database.store, database.conversation_log
     return build_services(
-        store=SqliteStore(database),
+        store=store,
         policy=policy,
         hasher=cheap_hasher(),
         email_sender=outbox,
         sms_sender=sms,
         payment_gateway=gateway,
-        conversation_log=SqliteConversationLog(database),
+        conversation_log=log,
         secret_box=FernetSecretBox(TEST_SECRET_KEY),
         support_user_ids=support_user_ids,
         # Telegram's rate limits are not what these tests are about: no pacing here.

@@ -1,0 +1,67 @@
+"""PostgreSQL and Redis for the tests (issue 9): `.ci/services` starts them on
+127.0.0.1; TEST_DATABASE_URL and TEST_REDIS_URL point elsewhere. Without them the
+tests that need them are skipped, unless REQUIRE_SERVICES is set (CI), where a
+missing server fails the run instead of hiding the suite."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+import asyncpg
+import pytest
+
+TEST_DATABASE_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql://bot_test:bot_test@127.0.0.1:5432/bot_test"
+)
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 1):
+            return True
+    except OSError:
+        return False
+
+
+def require(url: str, default_port: int, what: str) -> str:
+    if _reachable(url, default_port):
+        return url
+    reason = f"{what} is not running at {urlsplit(url).netloc.rsplit('@', 1)[-1]} (.ci/services starts it)"
+    if os.environ.get("REQUIRE_SERVICES"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def postgres_url() -> str:
+    return require(TEST_DATABASE_URL, 5432, "PostgreSQL")
+
+
+def redis_url() -> str:
+    return require(TEST_REDIS_URL, 6379, "Redis")
+
+
+@asynccontextmanager
+async def fresh_schema(url: str) -> AsyncIterator[dict[str, str]]:
+    """A schema of its own for one test, dropped afterwards: the server settings that
+    put a connection in it."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin: asyncpg.Connection = await asyncpg.connect(url)
+    try:
+        await admin.execute(f'CREATE SCHEMA "{name}"')
+        yield {"search_path": name}
+    finally:
+        await admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        await admin.close()
+
+
+def schema_url(url: str, server_settings: dict[str, str]) -> str:
+    """The URL that puts the bot's connections in the schema (for a bot process)."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{server_settings['search_path']}"
