@@ -19,7 +19,7 @@ from bot import event_loop
 from bot.app import open_runtime, publish_commands
 from bot.cli import add_logs_arguments, add_stats_arguments, run_logs, run_stats
 from bot.console import run_console
-from bot.maintenance import backup, check
+from bot.maintenance import backup, check_all
 from bot.polling import run_polling
 from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError, load_settings
 from bot.webhook import run_webhook
@@ -48,9 +48,16 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
 
     if args.mode == "backup":
+        if settings.database_url is not None:
+            print(
+                "backup: the data is in PostgreSQL (DATABASE_URL); back it up with pg_dump,"
+                " see docs/deployment.md",
+                file=sys.stderr,
+            )
+            return 1
         return backup(settings.database_path, args.path, _print_line)
     if args.mode == "check":
-        return check(settings.database_path, _print_line)
+        return check_all(settings, _print_line)
     if args.mode in ("logs", "stats"):
         _configure_logging("WARNING")
         run = run_logs if args.mode == "logs" else run_stats
@@ -128,7 +135,7 @@ async def _run_server(settings: Settings, *, webhook: bool) -> None:
                 await run_webhook(
                     bot,
                     runtime.dispatcher,
-                    runtime.database,
+                    runtime.backend,
                     url=settings.webhook_url,
                     secret=settings.webhook_secret.get_secret_value(),
                     host=settings.webhook_host,

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from cryptography.fernet import Fernet
+from redis.asyncio import Redis
 
 import handlers
 from bot.adapters.crypto import FernetSecretBox
@@ -26,6 +28,7 @@ from bot.adapters.email import ConsoleEmailSender, SmtpEmailSender
 from bot.adapters.hashing import Argon2idHasher
 from bot.adapters.payments import SandboxPaymentGateway, TelegramPaymentGateway
 from bot.adapters.sms import ConsoleSmsSender, HttpSmsSender
+from bot.cluster import run_once_per_cluster
 from bot.code_prompts import CodePromptRefresher
 from bot.conversation_log import (
     ConversationRecorder,
@@ -64,10 +67,8 @@ from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError
 from bot.telegram_faults import TelegramFaultsMiddleware
 from bot.texts import compose_code_sms, compose_confirmation_email, texts_for
 from handlers.flow import Flow
-from storage.conversation_log import SqliteConversationLog
-from storage.database import Database
+from storage.backend import Backend, open_backend
 from storage.fsm import SqliteStorage
-from storage.repositories import SqliteStore
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ def build_services(
     clock: Clock | None = None,
     telegram_faults: TelegramFaultsMiddleware | None = None,
     flood_control: FloodControl | None = None,
+    code_prompts_idle_seconds: float = 60.0,
 ) -> Services:
     clock = clock or SystemClock()
     phone = PhoneService(
@@ -147,7 +149,7 @@ def build_services(
         preferences=PreferenceService(store),
         phone=phone,
         registration=RegistrationService(store=store, phone=phone, policy=policy, clock=clock),
-        code_prompts=CodePromptRefresher(phone, clock),
+        code_prompts=CodePromptRefresher(phone, clock, idle_seconds=code_prompts_idle_seconds),
         card=CardService(store=store, gateway=payment_gateway, policy=policy, clock=clock),
         autopay=AutopayService(store=store, policy=policy, clock=clock),
         activation=ActivationService(store=store, policy=policy, clock=clock),
@@ -281,7 +283,28 @@ def hasher_from(settings: Settings) -> Argon2idHasher:
 class Runtime:
     dispatcher: Dispatcher
     services: Services
-    database: Database
+    backend: Backend
+
+
+def fsm_from(
+    settings: Settings, backend: Backend
+) -> tuple[BaseStorage, BaseEventIsolation, Redis | None]:
+    """aiogram's FSM storage and per-person lock: Redis (several instances) or the
+    SQLite file and a lock in this process (one instance)."""
+    if settings.redis_url is None:
+        assert backend.sqlite is not None  # opened for the FSM state when Redis is not set
+        return SqliteStorage(backend.sqlite), SimpleEventIsolation(), None
+    redis = Redis.from_url(settings.redis_url.get_secret_value())
+    # The destiny is part of the key, as in the SQLite table: scenes and the default
+    # state never share a record.
+    key_builder = DefaultKeyBuilder(with_destiny=True)
+    storage = RedisStorage(redis, key_builder=key_builder)
+    isolation = RedisEventIsolation(
+        redis,
+        key_builder=key_builder,
+        lock_kwargs={"timeout": settings.redis_lock_timeout_seconds},
+    )
+    return storage, isolation, redis
 
 
 @asynccontextmanager
@@ -292,25 +315,32 @@ async def open_runtime(
     email_sender: EmailSender | None = None,
     console: bool = False,
 ) -> AsyncIterator[Runtime]:
-    """Opens the database, builds the services and the dispatcher, and runs the
-    background work: the code prompts' schedule, the conversation log's writer and its
-    retention. When the block ends (after the dispatcher has stopped) these stop, the
-    log is flushed, and the SMS gateway's connections and the database are closed."""
-    database = await Database.open(settings.database_path)
+    """Opens the databases, builds the services and the dispatcher, and runs the
+    background work: the code prompts' schedule and the log's retention (once across
+    the cluster), the conversation log's writer and the watches (in every instance).
+    When the block ends (after the dispatcher has stopped) these stop, the log is
+    flushed, and the SMS gateway's connections and the databases are closed."""
+    backend = await open_backend(
+        database_path=settings.database_path,
+        database_url=(settings.database_url.get_secret_value() if settings.database_url else None),
+        pool_size=settings.database_pool_size,
+        sqlite_needed=settings.redis_url is None,
+    )
     sms_sender = sms_sender_from(settings)
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
+    redis: Redis | None = None
     try:
         me = await bot.me()
         assert me.username is not None, "a bot always has a username"
         services = build_services(
-            store=SqliteStore(database),
+            store=backend.store,
             policy=settings.policy(),
             hasher=hasher_from(settings),
             email_sender=email_sender or email_sender_from(settings),
             sms_sender=sms_sender,
             payment_gateway=payment_gateway_from(settings, bot, console=console),
-            conversation_log=SqliteConversationLog(database),
+            conversation_log=backend.conversation_log,
             secret_box=secret_box_from(settings, console=console),
             email_from=settings.email_from,
             bot_username=me.username,
@@ -322,25 +352,49 @@ async def open_runtime(
                 max_events=10**9 if console else settings.flood_max_events,
                 per_seconds=settings.flood_window_seconds,
             ),
+            # Another instance may have sent a code: with PostgreSQL the holder of the
+            # job looks for due prompts often, not only when this process sent one.
+            code_prompts_idle_seconds=2.0 if backend.postgres is not None else 60.0,
         )
         instrument_bot(bot, services)
         await services.recorder.start(bot)
-        dispatcher = create_dispatcher(services=services, storage=SqliteStorage(database))
+        storage, isolation, redis = fsm_from(settings, backend)
+        dispatcher = create_dispatcher(
+            services=services, storage=storage, events_isolation=isolation
+        )
+        days = settings.log_retention_days
         tasks = [
-            asyncio.create_task(services.code_prompts.run(bot, stop), name="code-prompts"),
-            asyncio.create_task(services.recorder.run(stop), name="conversation-log"),
             asyncio.create_task(
-                keep_log_pruned(services, settings.log_retention_days, stop), name="log-retention"
+                run_once_per_cluster(
+                    backend.lease,
+                    "code-prompts",
+                    lambda end: services.code_prompts.run(bot, end),
+                    stop,
+                ),
+                name="code-prompts",
             ),
+            asyncio.create_task(
+                run_once_per_cluster(
+                    backend.lease,
+                    "log-retention",
+                    lambda end: keep_log_pruned(services, days, end),
+                    stop,
+                ),
+                name="log-retention",
+            ),
+            asyncio.create_task(services.recorder.run(stop), name="conversation-log"),
+            asyncio.create_task(services.recorder.follow_watches(stop), name="watches"),
         ]
         settle_memory()
-        yield Runtime(dispatcher=dispatcher, services=services, database=database)
+        yield Runtime(dispatcher=dispatcher, services=services, backend=backend)
     finally:
         stop.set()
         for task in tasks:
             await task
         await sms_sender.close()
-        await database.close()
+        if redis is not None:
+            await redis.aclose()
+        await backend.close()
 
 
 def settle_memory() -> None:

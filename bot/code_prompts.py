@@ -24,8 +24,6 @@ from bot.texts import texts_for
 
 log = logging.getLogger(__name__)
 
-# With nothing due, look again this often anyway (another instance may have sent a code).
-_IDLE_SECONDS = 60.0
 # After a failed round (Telegram or the database unreachable), wait this long.
 _ERROR_BACKOFF_SECONDS = 5.0
 
@@ -45,9 +43,12 @@ def code_prompt_text(policy: Policy, language: str, e164: str, wait_seconds: int
 
 
 class CodePromptRefresher:
-    def __init__(self, phone: PhoneService, clock: Clock) -> None:
+    def __init__(self, phone: PhoneService, clock: Clock, *, idle_seconds: float = 60.0) -> None:
         self._phone = phone
         self._clock = clock
+        # With nothing due, look again this often anyway: another process or instance
+        # may have sent a code, and only this one's own sends wake it up.
+        self._idle_seconds = idle_seconds
         self._wake = asyncio.Event()
 
     def poke(self) -> None:
@@ -66,7 +67,7 @@ class CodePromptRefresher:
     async def run(self, bot: Bot, stop: asyncio.Event) -> None:
         while not stop.is_set():
             self._wake.clear()
-            delay = _IDLE_SECONDS
+            delay = self._idle_seconds
             try:
                 await self.refresh_due(bot)
                 due_at = await self._phone.next_prompt_due()

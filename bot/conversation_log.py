@@ -69,6 +69,7 @@ MAYBE_SECRET_STEPS: dict[str | None, str] = {
     Registration.awaiting_email_link.state: "text while waiting for the email link",
 }
 _MAX_TEXT = 4096
+_WATCH_RETRY_SECONDS = 5.0
 _MEDIA = (
     "sticker",
     "photo",
@@ -140,9 +141,36 @@ class ConversationRecorder:
     async def start(self, bot: Bot) -> None:
         """Loads who is watched; mirrored records are sent with `bot`."""
         self._bot = bot
-        self._watched = {}
-        for support, watched in (await self._repository.watches()).items():
-            self._watched.setdefault(watched, set()).add(support)
+        await self._load_watches()
+
+    async def _load_watches(self) -> None:
+        watched: dict[int, set[int]] = {}
+        for support, person in (await self._repository.watches()).items():
+            watched.setdefault(person, set()).add(support)
+        self._watched = watched
+
+    async def follow_watches(self, stop: asyncio.Event) -> None:
+        """Keeps who is watched up to date when support staff on another instance
+        start or stop watching (each instance mirrors the records it writes itself)."""
+        while not stop.is_set():
+            following = asyncio.create_task(self._reload_on_change())
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait([following, stopping], return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            following.cancel()
+            try:
+                await following
+            except asyncio.CancelledError:
+                pass
+            except Exception as exc:
+                log.warning("watches not followed: %s; retrying", describe_exception(exc))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), _WATCH_RETRY_SECONDS)
+
+    async def _reload_on_change(self) -> None:
+        await self._load_watches()  # what changed while nobody was listening
+        async for _ in self._repository.watches_changed():
+            await self._load_watches()
 
     def record(self, entry: LogEntry) -> None:
         if len(self._buffer) >= self._max_buffer:

@@ -1,7 +1,9 @@
-"""`python -m bot backup PATH` and `python -m bot check`: the operator's side (issue 7).
+"""`python -m bot backup PATH` and `python -m bot check`: the operator's side (issues
+7 and 9).
 
 The backup uses SQLite's online backup API: a consistent copy of the live database,
-taken page by page while the bot keeps running (WAL readers are never blocked)."""
+taken page by page while the bot keeps running (WAL readers are never blocked).
+PostgreSQL is backed up with its own tools (docs/deployment.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,12 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from redis.asyncio import Redis
+
+from bot import event_loop
+from bot.settings import Settings
 from storage.database import bundled_migrations
+from storage.postgres.database import pg_migration_status
 
 
 def backup(source: Path, target: Path, out: Callable[[str], None]) -> int:
@@ -30,6 +37,65 @@ def backup(source: Path, target: Path, out: Callable[[str], None]) -> int:
     return 0
 
 
+def check_all(settings: Settings, out: Callable[[str], None]) -> int:
+    """Every engine the settings use: the SQLite file (everything, or FSM state without
+    Redis), PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)."""
+    results: list[int] = []
+    if settings.database_url is None or settings.redis_url is None:
+        if settings.database_url is not None or settings.redis_url is not None:
+            out(f"sqlite {settings.database_path}:")
+        results.append(check(settings.database_path, out))
+    if settings.database_url is not None:
+        url = settings.database_url.get_secret_value()
+        out("postgresql:")
+        results.append(event_loop.run(check_postgres(url, out)))
+    if settings.redis_url is not None:
+        out("redis:")
+        results.append(event_loop.run(check_redis(settings.redis_url.get_secret_value(), out)))
+    return max(results)
+
+
+async def check_postgres(url: str, out: Callable[[str], None]) -> int:
+    try:
+        applied, bundled = await pg_migration_status(url)
+    except Exception as exc:
+        # The URL holds the password: the message names only the error's kind.
+        out(f"reachable: no ({type(exc).__name__})")
+        return 1
+    out("reachable: yes")
+    return _report_migrations(applied, {m.version: m.name for m in bundled}, out)
+
+
+async def check_redis(url: str, out: Callable[[str], None]) -> int:
+    redis = Redis.from_url(url)
+    try:
+        await redis.ping()
+    except Exception as exc:
+        out(f"reachable: no ({type(exc).__name__})")
+        return 1
+    finally:
+        await redis.aclose()
+    out("reachable: yes")
+    return 0
+
+
+def _report_migrations(
+    applied: set[int], bundled: dict[int, str], out: Callable[[str], None]
+) -> int:
+    pending = sorted(set(bundled) - applied)
+    unknown = sorted(applied - set(bundled))
+    out(f"migrations: {len(applied & set(bundled))} of {len(bundled)} applied")
+    if pending:
+        out(
+            "pending: "
+            + ", ".join(f"{v:04d}_{bundled[v]}" for v in pending)
+            + " (applied at next start)"
+        )
+    if unknown:
+        out(f"unknown migrations {unknown}: this database is newer than this code")
+    return 1 if unknown else 0
+
+
 def check(database: Path, out: Callable[[str], None]) -> int:
     if not database.exists():
         out(f"check: no database at {database}")
@@ -40,18 +106,7 @@ def check(database: Path, out: Callable[[str], None]) -> int:
             applied = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
         except sqlite3.OperationalError:
             applied = set()
-    bundled = {m.version: m.name for m in bundled_migrations()}
-    pending = sorted(set(bundled) - applied)
-    unknown = sorted(applied - set(bundled))
     integrity_ok = problems == ["ok"]
     out(f"integrity: {'ok' if integrity_ok else '; '.join(problems[:10])}")
-    out(f"migrations: {len(applied & set(bundled))} of {len(bundled)} applied")
-    if pending:
-        out(
-            "pending: "
-            + ", ".join(f"{v:04d}_{bundled[v]}" for v in pending)
-            + " (applied at next start)"
-        )
-    if unknown:
-        out(f"unknown migrations {unknown}: this database is newer than this code")
-    return 0 if integrity_ok and not unknown else 1
+    migrations = _report_migrations(applied, {m.version: m.name for m in bundled_migrations()}, out)
+    return 0 if integrity_ok and migrations == 0 else 1

@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     database_path: Path = Path("data/onboarding.sqlite3")
+    # Issue 9, several instances: PostgreSQL for the accounts, codes, tokens, ledger,
+    # autopayment, 2FA and the conversation log; Redis for aiogram's FSM state and the
+    # per-person lock. Unset, everything is on the SQLite file (one instance).
+    database_url: SecretStr | None = None
+    database_pool_size: int = Field(default=8, ge=1, le=100)
+    redis_url: SecretStr | None = None
+    # How long a person's Redis lock outlives an instance that died holding it: their
+    # next update waits at most this long. Longer than any update takes.
+    redis_lock_timeout_seconds: float = Field(default=60.0, ge=5, le=3600)
 
     email_backend: Literal["console", "smtp"] = "console"
     email_from: str = "noreply@mcs.mail.ru"
@@ -141,6 +150,29 @@ class Settings(BaseSettings):
         if normalised is None:
             raise ValueError("must be an email address")
         return normalised
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value
+
+    @property
+    def several_instances(self) -> bool:
+        """Shared state everywhere: PostgreSQL and Redis."""
+        return self.database_url is not None and self.redis_url is not None
 
     @field_validator("sms_http_url")
     @classmethod

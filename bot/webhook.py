@@ -19,7 +19,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.safe_logging import describe_exception
-from storage.database import Database
+from storage.backend import Backend
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def webhook_path(url: str) -> str:
 
 
 def build_app(
-    bot: Bot, dispatcher: Dispatcher, database: Database, *, path: str, secret: str
+    bot: Bot, dispatcher: Dispatcher, backend: Backend, *, path: str, secret: str
 ) -> web.Application:
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -53,8 +53,7 @@ def build_app(
 
     async def health(_: web.Request) -> web.Response:
         try:
-            async with database.reading() as connection, connection.execute("SELECT 1"):
-                pass
+            await backend.ping()
         except Exception as exc:
             log.warning("health check: database: %s", describe_exception(exc))
             return web.json_response({"ok": False, "database": "unavailable"}, status=503)
@@ -69,7 +68,7 @@ def build_app(
 async def run_webhook(
     bot: Bot,
     dispatcher: Dispatcher,
-    database: Database,
+    backend: Backend,
     *,
     url: str,
     secret: str,
@@ -77,7 +76,7 @@ async def run_webhook(
     port: int,
     stop: asyncio.Event,
 ) -> None:
-    app = build_app(bot, dispatcher, database, path=webhook_path(url), secret=secret)
+    app = build_app(bot, dispatcher, backend, path=webhook_path(url), secret=secret)
     # shutdown_timeout: on SIGTERM, requests in flight get this long to finish.
     runner = web.AppRunner(app, shutdown_timeout=30)
     await runner.setup()
