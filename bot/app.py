@@ -295,9 +295,7 @@ def fsm_from(
         assert backend.sqlite is not None  # opened for the FSM state when Redis is not set
         return SqliteStorage(backend.sqlite), SimpleEventIsolation(), None
     redis = Redis.from_url(settings.redis_url.get_secret_value())
-    # The destiny is part of the key, as in the SQLite table: scenes and the default
-    # state never share a record.
-    key_builder = DefaultKeyBuilder(with_destiny=True)
+    key_builder = redis_key_builder()
     storage = RedisStorage(redis, key_builder=key_builder)
     isolation = RedisEventIsolation(
         redis,
@@ -305,6 +303,14 @@ def fsm_from(
         lock_kwargs={"timeout": settings.redis_lock_timeout_seconds},
     )
     return storage, isolation, redis
+
+
+def redis_key_builder(prefix: str = "fsm") -> DefaultKeyBuilder:
+    """Every StorageKey field is part of the key, as in the SQLite table: two bots on
+    one Redis, a business connection and a scene never share a record."""
+    return DefaultKeyBuilder(
+        prefix=prefix, with_bot_id=True, with_business_connection_id=True, with_destiny=True
+    )
 
 
 @asynccontextmanager

@@ -29,7 +29,14 @@ async def run_once_per_cluster(lease: Lease, name: str, job: Job, stop: asyncio.
         holding = asyncio.Event()
         turn = asyncio.create_task(_hold_and_run(lease, name, job, stop, holding))
         stopping = asyncio.create_task(stop.wait())
-        await asyncio.wait([turn, stopping], return_when=asyncio.FIRST_COMPLETED)
+        try:
+            await asyncio.wait([turn, stopping], return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            # Cancelled from outside: the job and its lease go with this task.
+            turn.cancel()
+            stopping.cancel()
+            await asyncio.gather(turn, stopping, return_exceptions=True)
+            raise
         stopping.cancel()
         if not turn.done() and not holding.is_set():
             turn.cancel()  # stopped while still waiting for the lease

@@ -133,6 +133,8 @@ class ConversationRecorder:
         self._watched: dict[int, set[int]] = {}  # watched user -> support chats
         self._bot: Bot | None = None
         self._mirrors: set[asyncio.Task[None]] = set()
+        # Set each time who is watched was read again from the database.
+        self.watches_reloaded = asyncio.Event()
 
     @property
     def clock(self) -> Clock:
@@ -148,6 +150,11 @@ class ConversationRecorder:
         for support, person in (await self._repository.watches()).items():
             watched.setdefault(person, set()).add(support)
         self._watched = watched
+        self.watches_reloaded.set()
+
+    def watchers_of(self, user_id: int) -> set[int]:
+        """The support staff watching this person."""
+        return set(self._watched.get(user_id, set()))
 
     async def follow_watches(self, stop: asyncio.Event) -> None:
         """Keeps who is watched up to date when support staff on another instance
@@ -168,7 +175,8 @@ class ConversationRecorder:
                     await asyncio.wait_for(stop.wait(), _WATCH_RETRY_SECONDS)
 
     async def _reload_on_change(self) -> None:
-        await self._load_watches()  # what changed while nobody was listening
+        # The first tick comes once listening has begun: what changed while nobody
+        # was listening is read then.
         async for _ in self._repository.watches_changed():
             await self._load_watches()
 

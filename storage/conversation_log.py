@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import datetime
 
 from bot.domain.conversation import Direction, LogEntry
@@ -35,7 +35,7 @@ class SqliteConversationLog:
         self._database = database
         # SQLite tells no other process of a write: followers ask this often.
         self._poll_seconds = poll_seconds
-        self._watch_poll_seconds = watch_poll_seconds
+        self.watch_poll_seconds = watch_poll_seconds
 
     async def write(self, entries: list[LogEntry]) -> None:
         async with self._database.transaction() as db:
@@ -86,7 +86,9 @@ class SqliteConversationLog:
             )
         return [_entry(row) for row in rows]
 
-    async def follow(self, after_id: int, user_id: int | None = None) -> AsyncIterator[LogEntry]:
+    async def follow(
+        self, after_id: int, user_id: int | None = None
+    ) -> AsyncGenerator[LogEntry, None]:
         """Records written after `after_id`, by this process or any other, until the
         caller stops. One writer at a time takes ids in commit order, so asking for
         the ids after the last one seen misses nothing."""
@@ -98,11 +100,12 @@ class SqliteConversationLog:
             if not batch:
                 await asyncio.sleep(self._poll_seconds)
 
-    async def watches_changed(self) -> AsyncIterator[None]:
-        """Now and then: another process on the same file may have changed the watches."""
+    async def watches_changed(self) -> AsyncGenerator[None, None]:
+        """At once, then now and then: another process on the same file may have
+        changed the watches, and SQLite tells nobody."""
         while True:
-            await asyncio.sleep(self._watch_poll_seconds)
             yield None
+            await asyncio.sleep(self.watch_poll_seconds)
 
     async def last_activity(self, user_id: int) -> datetime | None:
         async with self._database.reading() as db:

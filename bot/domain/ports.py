@@ -9,7 +9,7 @@ the database's constraints and conditional updates, so that a second implementat
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -467,13 +467,14 @@ class ConversationLogRepository(Protocol):
         limit: int = 1000,
     ) -> list[LogEntry]: ...
 
-    def follow(self, after_id: int, user_id: int | None = None) -> AsyncIterator[LogEntry]:
+    def follow(self, after_id: int, user_id: int | None = None) -> AsyncGenerator[LogEntry, None]:
         """Records written after `after_id` by any instance, as they are committed,
         until the caller stops iterating."""
         ...
 
-    def watches_changed(self) -> AsyncIterator[None]:
-        """Yields whenever any instance may have changed who is watched."""
+    def watches_changed(self) -> AsyncGenerator[None, None]:
+        """Yields once it is following (read the watches then), and again whenever
+        any instance may have changed who is watched."""
         ...
 
     async def last_activity(self, user_id: int) -> datetime | None: ...

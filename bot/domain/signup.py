@@ -223,6 +223,12 @@ class SignupService:
             if now >= record.expires_at:
                 return LinkOutcome(LinkStatus.EXPIRED, account=account)
             if not await tx.email_tokens.use(record.id, now):
+                # Used or voided since it was read: by the same link opened at the same
+                # moment on another instance, or by a newer link. Which one, the
+                # account says now (a statement sees what was committed before it).
+                again = await tx.accounts.get(account.id)
+                if again is not None and again.email_confirmed:
+                    return LinkOutcome(LinkStatus.ALREADY_CONFIRMED, account=again)
                 return LinkOutcome(LinkStatus.SUPERSEDED, account=account)
             await tx.accounts.confirm_email(account.id, now)
             await tx.email_tokens.void_others(account.id, keep_token_id=record.id, at=now)

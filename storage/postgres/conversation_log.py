@@ -9,7 +9,7 @@ instances take ids from one sequence, and a smaller id may commit after a larger
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import asyncpg
@@ -122,7 +122,9 @@ class PgConversationLog:
             )
         return [_entry(row) for row in rows]
 
-    async def follow(self, after_id: int, user_id: int | None = None) -> AsyncIterator[LogEntry]:
+    async def follow(
+        self, after_id: int, user_id: int | None = None
+    ) -> AsyncGenerator[LogEntry, None]:
         """Records written after `after_id`, by any instance, in the order they were
         committed, until the caller stops."""
         payloads: asyncio.Queue[str] = asyncio.Queue()
@@ -187,10 +189,12 @@ class PgConversationLog:
             rows = await db.fetch("SELECT support_user_id, watched_user_id FROM support_watches")
         return {int(r[0]): int(r[1]) for r in rows}
 
-    async def watches_changed(self) -> AsyncIterator[None]:
-        """Yields each time any instance changed who is watched."""
+    async def watches_changed(self) -> AsyncGenerator[None, None]:
+        """Yields once listening has begun, then each time any instance changed who
+        is watched."""
         changed = asyncio.Event()
         async with self._database.listening([WATCH_CHANNEL], lambda _, __: changed.set()):
+            yield None
             while True:
                 await changed.wait()
                 changed.clear()

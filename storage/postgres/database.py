@@ -151,7 +151,7 @@ class PgDatabase:
         the block; the yielded event is set if the lock is lost (the connection that
         holds it broke). An advisory lock lives as long as its session: if this
         process dies, PostgreSQL frees the lock and another instance takes the job."""
-        key = _JOB_LOCK_BASE + _job_number(self.channel_prefix + job)
+        key = job_lock_key(self.channel_prefix + job)
         lost = asyncio.Event()
         while True:
             connection = await self._connect()
@@ -200,9 +200,11 @@ async def _keep_alive(connection: asyncpg.Connection, lost: asyncio.Event) -> No
             lost.set()
 
 
-def _job_number(job: str) -> int:
-    # Stable across processes and Python versions (hash() of a str is salted).
-    return int.from_bytes(hashlib.blake2b(job.encode(), digest_size=4).digest(), "big")
+def job_lock_key(job: str) -> int:
+    """The advisory lock key of a job: stable across processes (hash() is salted)."""
+    return _JOB_LOCK_BASE + int.from_bytes(
+        hashlib.blake2b(job.encode(), digest_size=4).digest(), "big"
+    )
 
 
 async def apply_pg_migrations(

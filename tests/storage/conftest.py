@@ -106,9 +106,7 @@ def settings_of(backend: Backend) -> Settings:
     if backend.postgres is None:
         assert backend.sqlite is not None
         return Settings(database_path=backend.sqlite.path)
-    return Settings(
-        database_url=schema_url(backend.postgres.url, backend.postgres.server_settings)
-    )
+    return Settings(database_url=schema_url(backend.postgres.url, backend.postgres.server_settings))
 
 
 async def another_instance(backend: Backend, tmp_path: Path) -> Backend:

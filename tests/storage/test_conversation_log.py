@@ -13,9 +13,8 @@ import pytest
 from bot.app import Services, keep_log_pruned
 from bot.cli import follow, run_logs, run_stats
 from bot.domain.conversation import Direction, LogEntry
-from bot.settings import Settings
-from storage.conversation_log import SqliteConversationLog
 from storage.backend import Backend
+from storage.conversation_log import SqliteConversationLog
 from storage.database import Database
 from tests.conftest import GOOD_PASSWORD, link_in
 from tests.storage.conftest import settings_of
@@ -137,9 +136,7 @@ async def test_stats_prints_the_funnel(
     await services.signup.create_account(2, "b@corp.example", GOOD_PASSWORD, "en")
     out: list[str] = []
 
-    code = await run_stats(
-        settings_of(backend), argparse.Namespace(since=None), out.append
-    )
+    code = await run_stats(settings_of(backend), argparse.Namespace(since=None), out.append)
 
     assert code == 0
     assert out[0] == "Registration funnel, accounts created all time: 2"

@@ -1,7 +1,9 @@
-"""The SQLite FSM storage passes the same cases as aiogram's MemoryStorage, and more."""
+"""The SQLite FSM storage passes the same cases as aiogram's MemoryStorage, and more;
+Redis, as the bot sets it up for several instances (issue 9), passes them too."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -9,17 +11,31 @@ import pytest
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisStorage
+from redis.asyncio import Redis
 
+from bot.app import redis_key_builder
 from storage.database import Database
 from storage.fsm import SqliteStorage, remembered_per_update
+from tests.support.servers import redis_url
 
 KEY = StorageKey(bot_id=42, chat_id=-100, user_id=7)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[BaseStorage]:
     if request.param == "memory":
         yield MemoryStorage()
+        return
+    if request.param == "redis":
+        # As the bot makes it (bot/app.py), under a prefix of this test's own.
+        prefix = f"test-{uuid.uuid4().hex}"
+        redis = Redis.from_url(redis_url())
+        yield RedisStorage(redis, key_builder=redis_key_builder(prefix))
+        keys = [key async for key in redis.scan_iter(f"{prefix}:*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
         return
     db = await Database.open(tmp_path / "fsm.sqlite3")
     yield SqliteStorage(db)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +13,7 @@ from storage.backend import Backend
 from storage.database import Database
 from tests.conftest import GOOD_PASSWORD, link_in
 from tests.storage.conftest import stored_text
-from tests.support.fakes import EmailOutbox, FakeClock, PaymentInbox, SmsOutbox
-from tests.support.journey import services_on
+from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
 
 PHONE = "+79161234567"
 
@@ -223,46 +220,6 @@ async def test_the_limit_is_checked_again_when_the_code_is_confirmed(
     last = await services.signup.account_of(users[-1])
     assert last is not None
     assert last.phone_confirmed_at is None
-
-
-async def test_two_processes_racing_for_the_last_place_cannot_both_win(
-    tmp_path: Path, clock: FakeClock
-) -> None:
-    """Two services on two connection pools to one file (as two bot processes)."""
-    policy = Policy(phone_max_accounts=1)
-    path = tmp_path / "shared.sqlite3"
-    first_db, second_db = await Database.open(path), await Database.open(path)
-    outbox, sms = EmailOutbox(), SmsOutbox()
-
-    def process_on(db: Database) -> Services:
-        return services_on(db, policy, outbox, sms, clock, PaymentInbox())
-
-    one, two = process_on(first_db), process_on(second_db)
-    try:
-        codes = {}
-        for services, user_id in ((one, 1), (two, 2)):
-            await confirmed_account(services, outbox, user_id)
-            await services.phone.submit_phone(user_id, PHONE, "en")
-            codes[user_id] = sms.last_code()
-
-        results = await asyncio.gather(
-            one.phone.check_code(1, codes[1]), two.phone.check_code(2, codes[2])
-        )
-
-        statuses = sorted(r.status.value for r in results)
-        assert statuses == sorted([CodeStatus.CONFIRMED.value, CodeStatus.LIMIT_REACHED.value])
-        async with (
-            first_db.reading() as connection,
-            connection.execute(
-                "SELECT count(*) FROM phone_confirmations WHERE phone = ?", (PHONE,)
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
-        assert row is not None
-        assert row[0] == 1
-    finally:
-        await first_db.close()
-        await second_db.close()
 
 
 async def test_the_database_itself_refuses_a_second_holder_of_the_same_place(

@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.ports import AlreadyRegistered, EmailTaken, NewAccount
-from bot.domain.ports import Store
+from bot.domain.ports import AlreadyRegistered, EmailTaken, NewAccount, Store
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 HASH = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
@@ -33,7 +32,9 @@ async def test_an_account_comes_back_as_it_was_stored(store: Store) -> None:
     assert not created.email_confirmed
 
 
-async def test_a_second_account_on_the_same_address_is_refused_by_the_database(store: Store) -> None:
+async def test_a_second_account_on_the_same_address_is_refused_by_the_database(
+    store: Store,
+) -> None:
     async with store.transaction() as tx:
         await tx.accounts.add(new_account(1, "a@corp.example"))
     with pytest.raises(EmailTaken):
@@ -79,6 +80,6 @@ async def test_the_resend_timer_counts_only_delivered_emails(store: Store) -> No
 
 async def test_only_an_argon2id_hash_can_be_stored_as_the_password(store: Store) -> None:
     plain = NewAccount(1, "a@corp.example", "a@corp.example", "Strong-Pass-42", NOW)
-    with pytest.raises(Exception, match="(?i)check constraint"):
+    with pytest.raises(Exception, match=r"(?i)check constraint"):
         async with store.transaction() as tx:
             await tx.accounts.add(plain)

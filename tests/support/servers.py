@@ -24,7 +24,9 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 def _reachable(url: str, default_port: int) -> bool:
     parts = urlsplit(url)
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 1):
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 1
+        ):
             return True
     except OSError:
         return False
@@ -33,7 +35,8 @@ def _reachable(url: str, default_port: int) -> bool:
 def require(url: str, default_port: int, what: str) -> str:
     if _reachable(url, default_port):
         return url
-    reason = f"{what} is not running at {urlsplit(url).netloc.rsplit('@', 1)[-1]} (.ci/services starts it)"
+    where = urlsplit(url).netloc.rsplit("@", 1)[-1]  # not the password
+    reason = f"{what} is not running at {where} (.ci/services starts it)"
     if os.environ.get("REQUIRE_SERVICES"):
         pytest.fail(reason)
     pytest.skip(reason)
