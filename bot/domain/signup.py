@@ -142,6 +142,7 @@ class SignupService:
         sends the confirmation email. Safe to call again for the same person."""
         existing = await self.account_of(telegram_user_id)
         if existing is not None:
+            await self._finish_interrupted_signup(existing, language)
             return SignupOutcome(SignupStatus.ALREADY_CREATED, account=existing)
         email_verdict = check_email_syntax(email, self._policy)
         if not email_verdict.ok or email_verdict.email is None:
@@ -176,6 +177,18 @@ class SignupService:
             )
         delivered = await self._deliver(account, token_id, token, now, language)
         return SignupOutcome(SignupStatus.CREATED, account=account, email_delivered=delivered)
+
+    async def _finish_interrupted_signup(self, account: Account, language: str) -> None:
+        """R19: the same password message again, after the process that created the
+        account died before its email was sent (another instance, or this one after a
+        restart, has the update now). No email ever went out, so this sends one; the
+        person need not find the resend button for a fault of ours."""
+        if account.email_confirmed:
+            return
+        async with self._store.reading() as tx:
+            if await tx.email_tokens.last_delivered_at(account.id) is not None:
+                return
+        await self.resend_confirmation(account.telegram_user_id, language)
 
     async def resend_confirmation(self, telegram_user_id: int, language: str) -> ResendOutcome:
         """R5 "Send confirmation again": a fresh link; the older ones stop working."""

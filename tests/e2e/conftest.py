@@ -88,11 +88,11 @@ async def smtp() -> AsyncIterator[SmtpSink]:
     sink.stop()
 
 
-@pytest.fixture
-async def bot_process(
+def bot_env(
     telegram: FakeTelegram, smtp: SmtpSink, sms_gateway: SmsSink, tmp_path: Path
-) -> AsyncIterator[BotProcess]:
-    env = {
+) -> dict[str, str]:
+    """The settings of a bot process that talks to the test's servers."""
+    return {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "BOT_TOKEN": TOKEN,
@@ -120,7 +120,13 @@ async def bot_process(
         "FLOOD_MAX_EVENTS": "1000",
         "SEND_PER_CHAT_BURST": "1000",
     }
-    process = BotProcess(env, tmp_path)
+
+
+@pytest.fixture
+async def bot_process(
+    telegram: FakeTelegram, smtp: SmtpSink, sms_gateway: SmsSink, tmp_path: Path
+) -> AsyncIterator[BotProcess]:
+    process = BotProcess(bot_env(telegram, smtp, sms_gateway, tmp_path), tmp_path)
     await process.start()
     yield process
     await process.stop()

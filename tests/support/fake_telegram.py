@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 BOT = {
@@ -22,6 +23,11 @@ BOT = {
     "first_name": "VK Cloud onboarding",
     "username": "vkcloud_e2e_bot",
 }
+
+
+# Delivery outcomes that are not HTTP statuses.
+CUT_OFF = 0  # the connection broke while the instance had the update
+REFUSED = -1  # nothing listens there any more
 
 
 @dataclass
@@ -46,6 +52,11 @@ class FakeTelegram:
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.webhook_statuses: list[int] = []
+        # Set by `deliver_in_turn`: several instances behind a load balancer.
+        self.instances: list[str] = []
+        # update id, instance, HTTP status (or CUT_OFF, REFUSED)
+        self.deliveries: list[tuple[int, str, int]] = []
+        self._turns: dict[int, int] = {}
         self._faults: dict[str, list[dict[str, Any]]] = {}
 
     def fail_next(
@@ -180,8 +191,39 @@ class FakeTelegram:
             }
         )
 
+    def deliver_in_turn(self, instances: list[str], secret: str) -> None:
+        """Posts updates to several webhook instances, as a load balancer in front of
+        them would: each person's updates go to the instances in turn, and an update
+        that is not answered 200 (the instance died, say) is posted again, to the next
+        instance, as Telegram delivers an update again until it is acknowledged."""
+        self.instances = instances
+        self.webhook_secret = secret
+
+    async def _deliver_in_turn(self, update: dict[str, Any]) -> int:
+        user = _user_of(update)
+        deadline = time.monotonic() + 120
+        while True:
+            turn = self._turns.get(user, user)
+            self._turns[user] = turn + 1
+            instance = self.instances[turn % len(self.instances)]
+            try:
+                body = json.dumps(update).encode()
+                status = await self._post(instance, body, self.webhook_secret)
+            except aiohttp.ClientConnectorError:
+                status = REFUSED  # the instance is gone
+            except aiohttp.ClientError:
+                status = CUT_OFF  # it died while handling this update
+            self.deliveries.append((int(update["update_id"]), instance, status))
+            if status == 200 or time.monotonic() > deadline:
+                return status
+            # Telegram waits a little before it delivers an update again.
+            await asyncio.sleep(0.2)
+
     async def _push(self, update: dict[str, Any]) -> None:
         numbered = {"update_id": next(self._update_ids), **update}
+        if self.instances:
+            self.webhook_statuses.append(await self._deliver_in_turn(numbered))
+            return
         if self.webhook_url is not None:
             # Telegram waits for the bot's answer; the answer comes after processing.
             status = await self.post_to_webhook(numbered, self.webhook_secret)
@@ -192,16 +234,17 @@ class FakeTelegram:
             self._changed.notify_all()
 
     async def post_to_webhook(self, body: Any, secret: str | None, raw: bytes | None = None) -> int:
-        import aiohttp
-
         assert self.webhook_url is not None
+        data = raw if raw is not None else json.dumps(body).encode()
+        return await self._post(self.webhook_url, data, secret)
+
+    async def _post(self, url: str, data: bytes, secret: str | None) -> int:
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-        data = raw if raw is not None else json.dumps(body).encode()
         async with (
             aiohttp.ClientSession() as session,
-            session.post(self.webhook_url, data=data, headers=headers) as response,
+            session.post(url, data=data, headers=headers) as response,
         ):
             return response.status
 
@@ -338,3 +381,10 @@ class FakeTelegram:
                 "text": params.get("text", ""),
             }
         return True
+
+
+def _user_of(update: dict[str, Any]) -> int:
+    for kind in ("message", "callback_query", "pre_checkout_query"):
+        if kind in update:
+            return int(update[kind]["from"]["id"])
+    return 0

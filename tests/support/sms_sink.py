@@ -71,3 +71,12 @@ class SmsSink:
             await asyncio.wait_for(
                 self._changed.wait_for(lambda: self.failed_requests >= count), timeout
             )
+
+    async def latest_to(self, phone: str, timeout: float = 30) -> ReceivedSms:
+        """The newest SMS to `phone` (E.164), waiting for the first one."""
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: any(s.phone == phone for s in self.received)),
+                timeout,
+            )
+            return [s for s in self.received if s.phone == phone][-1]
