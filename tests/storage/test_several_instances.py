@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from bot.app import Services
@@ -16,6 +17,7 @@ from bot.domain.card import PaymentStatus
 from bot.domain.conversation import Direction, LogEntry
 from bot.domain.phone_confirmation import CodeStatus, PhoneStatus
 from bot.domain.policy import Policy
+from bot.domain.ports import NewAccount
 from bot.domain.signup import LinkStatus, SignupStatus
 from storage.backend import Backend
 from storage.conversation_log import SqliteConversationLog
@@ -25,6 +27,7 @@ from tests.support.fakes import EmailOutbox, FakeClock, PaymentInbox, SmsOutbox
 from tests.support.journey import services_on
 
 PHONE = "+79161234567"
+HASH = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
 
 
 class World:
@@ -216,3 +219,24 @@ async def test_support_on_another_instance_starting_to_watch_is_seen_here(
 
 def _entry(clock: FakeClock, user: int, text: str) -> LogEntry:
     return LogEntry(clock.now(), user, user, Direction.IN, "text", None, text)
+
+
+async def test_the_password_message_again_after_a_crash_before_the_email_sends_it(
+    backend: Backend, clock: FakeClock
+) -> None:
+    world = World(clock)
+    services = services_on(backend, Policy(), world.outbox, world.sms, clock, world.payments)
+    # The instance that had the message committed the account and its link, then died.
+    async with backend.store.transaction() as tx:
+        account = await tx.accounts.add(
+            NewAccount(1, "a@corp.example", "a@corp.example", HASH, clock.now())
+        )
+        await tx.email_tokens.add(account.id, "d" * 64, clock.now(), clock.now() + timedelta(1))
+
+    again = await services.signup.create_account(1, "a@corp.example", GOOD_PASSWORD, "en")
+    once_more = await services.signup.create_account(1, "a@corp.example", GOOD_PASSWORD, "en")
+
+    assert again.status is once_more.status is SignupStatus.ALREADY_CREATED
+    assert len(world.outbox.sent) == 1  # sent by the first redelivery only
+    link = link_in(world.outbox.sent[0])
+    assert (await services.signup.confirm_email(1, link)).status is LinkStatus.CONFIRMED
