@@ -54,6 +54,8 @@ def test_without_a_token_polling_stops_with_exit_code_2_and_names_the_way_out(
         ("SMS_HTTP_URL", "ftp://gateway"),
         ("SECRET_KEY", "not-a-fernet-key"),
         ("SECRET_KEY", "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE="),
+        ("DATABASE_URL", "mysql://bot:pass@db/bot"),
+        ("REDIS_URL", "memcached://cache"),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_one_line_that_names_it(
