@@ -135,7 +135,7 @@ async def _run_server(settings: Settings, *, webhook: bool) -> None:
                 await run_webhook(
                     bot,
                     runtime.dispatcher,
-                    runtime.backend,
+                    runtime.ping,
                     url=settings.webhook_url,
                     secret=settings.webhook_secret.get_secret_value(),
                     host=settings.webhook_host,

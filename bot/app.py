@@ -284,6 +284,13 @@ class Runtime:
     dispatcher: Dispatcher
     services: Services
     backend: Backend
+    redis: Redis | None
+
+    async def ping(self) -> None:
+        """Raises if a database or Redis does not answer (the webhook's health)."""
+        await self.backend.ping()
+        if self.redis is not None:
+            await self.redis.ping()
 
 
 def fsm_from(
@@ -392,7 +399,7 @@ async def open_runtime(
             asyncio.create_task(services.recorder.follow_watches(stop), name="watches"),
         ]
         settle_memory()
-        yield Runtime(dispatcher=dispatcher, services=services, backend=backend)
+        yield Runtime(dispatcher=dispatcher, services=services, backend=backend, redis=redis)
     finally:
         stop.set()
         for task in tasks:

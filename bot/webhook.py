@@ -11,6 +11,7 @@ import asyncio
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
@@ -19,7 +20,6 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.safe_logging import describe_exception
-from storage.backend import Backend
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,12 @@ def webhook_path(url: str) -> str:
 
 
 def build_app(
-    bot: Bot, dispatcher: Dispatcher, backend: Backend, *, path: str, secret: str
+    bot: Bot,
+    dispatcher: Dispatcher,
+    ping: Callable[[], Awaitable[None]],
+    *,
+    path: str,
+    secret: str,
 ) -> web.Application:
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -53,9 +58,9 @@ def build_app(
 
     async def health(_: web.Request) -> web.Response:
         try:
-            await backend.ping()
+            await ping()
         except Exception as exc:
-            log.warning("health check: database: %s", describe_exception(exc))
+            log.warning("health check: %s", describe_exception(exc))
             return web.json_response({"ok": False, "database": "unavailable"}, status=503)
         return web.json_response({"ok": True})
 
@@ -68,7 +73,7 @@ def build_app(
 async def run_webhook(
     bot: Bot,
     dispatcher: Dispatcher,
-    backend: Backend,
+    ping: Callable[[], Awaitable[None]],
     *,
     url: str,
     secret: str,
@@ -76,7 +81,7 @@ async def run_webhook(
     port: int,
     stop: asyncio.Event,
 ) -> None:
-    app = build_app(bot, dispatcher, backend, path=webhook_path(url), secret=secret)
+    app = build_app(bot, dispatcher, ping, path=webhook_path(url), secret=secret)
     # shutdown_timeout: on SIGTERM, requests in flight get this long to finish.
     runner = web.AppRunner(app, shutdown_timeout=30)
     await runner.setup()
