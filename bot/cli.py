@@ -18,7 +18,7 @@ from bot.domain.support import SupportService
 from bot.settings import Settings
 from storage.backend import Backend, open_backend
 
-EXIT_NOT_FOUND = 1
+EXIT_NOT_FOUND = 1  # also: the database went away while following
 _RELATIVE = re.compile(r"(\d+)\s*([mhd])")
 
 
@@ -125,7 +125,11 @@ async def run_logs(settings: Settings, args: argparse.Namespace, out: Callable[[
                 latest = await log.latest(None, 1)
                 last = latest[0].id or 0 if latest else 0
             # Until Ctrl-C: asyncio.run cancels this, the database is closed below.
-            await follow(log, last, user_id, write, asyncio.Event())
+            try:
+                await follow(log, last, user_id, write, asyncio.Event())
+            except ConnectionError:
+                out("logs: the connection to the database was lost; run the command again")
+                return EXIT_NOT_FOUND
         return 0
     finally:
         await backend.close()

@@ -130,7 +130,7 @@ class PgConversationLog:
         payloads: asyncio.Queue[str] = asyncio.Queue()
         async with self._database.listening(
             [LOG_CHANNEL], lambda _, payload: payloads.put_nowait(payload)
-        ):
+        ) as lost:
             # Listening first, then catching up: nothing committed in between is missed;
             # what both see is printed once.
             caught_up: set[int] = set()
@@ -140,7 +140,7 @@ class PgConversationLog:
                     yield entry
                 after_id = batch[-1].id or after_id
             while True:
-                payload = await payloads.get()
+                payload = await _next_or_lost(payloads, lost)
                 ids = [i for i in decode_ids(payload) if i not in caught_up]
                 for entry in await self._by_ids(ids, user_id) if ids else []:
                     yield entry
@@ -192,10 +192,33 @@ class PgConversationLog:
     async def watches_changed(self) -> AsyncGenerator[None, None]:
         """Yields once listening has begun, then each time any instance changed who
         is watched."""
-        changed = asyncio.Event()
-        async with self._database.listening([WATCH_CHANNEL], lambda _, __: changed.set()):
+        changes: asyncio.Queue[str] = asyncio.Queue()
+        async with self._database.listening(
+            [WATCH_CHANNEL], lambda _, payload: changes.put_nowait(payload)
+        ) as lost:
             yield None
             while True:
-                await changed.wait()
-                changed.clear()
+                await _next_or_lost(changes, lost)
+                while not changes.empty():  # several changes at once: one reload
+                    changes.get_nowait()
                 yield None
+
+
+class NotificationsLost(ConnectionError):
+    """The connection that listened for notifications broke."""
+
+
+async def _next_or_lost(queue: asyncio.Queue[str], lost: asyncio.Event) -> str:
+    if not queue.empty():
+        return queue.get_nowait()
+    getting = asyncio.ensure_future(queue.get())
+    losing = asyncio.ensure_future(lost.wait())
+    try:
+        await asyncio.wait([getting, losing], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        losing.cancel()
+        if not getting.done():
+            getting.cancel()
+    if getting.done() and not getting.cancelled():
+        return getting.result()
+    raise NotificationsLost("the connection listening for notifications broke")

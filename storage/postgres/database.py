@@ -128,19 +128,22 @@ class PgDatabase:
     @asynccontextmanager
     async def listening(
         self, channels: list[str], deliver: Callable[[str, str], None]
-    ) -> AsyncIterator[None]:
+    ) -> AsyncIterator[asyncio.Event]:
         """LISTENs on `channels` on a connection of its own for the block's duration;
         each notification is handed to `deliver(channel, payload)`. Notifications are
-        sent by PostgreSQL on commit, in commit order, from any instance."""
+        sent by PostgreSQL on commit, in commit order, from any instance. The yielded
+        event is set if the connection breaks: nothing more will be heard then."""
         connection: asyncpg.Connection = await self._connect()
+        lost = asyncio.Event()
 
         def on_notify(_: Any, __: int, channel: str, payload: str) -> None:
             deliver(channel.removeprefix(self.channel_prefix), payload)
 
         try:
+            connection.add_termination_listener(lambda _: lost.set())
             for channel in channels:
                 await connection.add_listener(self.channel_prefix + channel, on_notify)
-            yield
+            yield lost
         finally:
             with contextlib.suppress(Exception):
                 await connection.close()

@@ -11,7 +11,12 @@ import pytest
 
 from bot.cluster import Job, run_once_per_cluster
 from bot.domain.conversation import Direction, LogEntry
-from storage.postgres.conversation_log import PgConversationLog, decode_ids, encode_ids
+from storage.postgres.conversation_log import (
+    NotificationsLost,
+    PgConversationLog,
+    decode_ids,
+    encode_ids,
+)
 from storage.postgres.database import PgDatabase, bundled_pg_migrations, job_lock_key
 from tests.support.servers import fresh_schema, postgres_url
 
@@ -175,5 +180,31 @@ async def test_a_job_stops_when_the_session_holding_its_lease_ends(
         await jobs.until(["1"])  # and runs again once the lease is taken again
         stop.set()
         await running
+    finally:
+        await database.close()
+
+
+async def test_following_stops_with_an_error_when_its_connection_breaks(
+    schema: dict[str, str],
+) -> None:
+    database = await open_pg(schema)
+    log = PgConversationLog(database)
+    try:
+        followed = log.follow(0)
+        waiting = asyncio.ensure_future(anext(followed))
+        await log.write([entry(1, "seen")])
+        assert (await asyncio.wait_for(waiting, 10)).text == "seen"
+        waiting = asyncio.ensure_future(anext(followed))
+
+        async with database.reading() as db:
+            await db.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE query LIKE 'LISTEN %' || $1 || '%' AND pid <> pg_backend_pid()"
+                " AND datname = current_database()",
+                database.channel_prefix + "conversation_log",
+            )
+
+        with pytest.raises(NotificationsLost):
+            await asyncio.wait_for(waiting, 10)
     finally:
         await database.close()
