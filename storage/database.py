@@ -49,9 +49,11 @@ def _only_comments(text: str) -> bool:
     return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
 
 
-def bundled_migrations() -> list[Migration]:
+def bundled_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """The numbered scripts of `folder` (SQLite's by default; storage/postgres has its
+    own), in order; a gap in the numbers is refused."""
     found: list[Migration] = []
-    for entry in MIGRATIONS_DIR.iterdir():
+    for entry in folder.iterdir():
         match = _MIGRATION_NAME.fullmatch(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))

@@ -7,21 +7,19 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
 from bot.safe_logging import describe_exception
+from storage.database import Migration, bundled_migrations
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-_MIGRATION_NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
 
 # Advisory lock keys (bigint) of this application: any fixed numbers that no other
 # application on the same database uses. The migration lock and one per job name.
@@ -29,24 +27,8 @@ MIGRATION_LOCK = 0x0B0_7001
 _JOB_LOCK_BASE = 0x0B0_7100
 
 
-@dataclass(frozen=True)
-class PgMigration:
-    version: int
-    name: str
-    sql: str
-
-
-def bundled_pg_migrations() -> list[PgMigration]:
-    found = [
-        PgMigration(int(m[1]), m[2], entry.read_text(encoding="utf-8"))
-        for entry in MIGRATIONS_DIR.iterdir()
-        if (m := _MIGRATION_NAME.fullmatch(entry.name))
-    ]
-    found.sort(key=lambda m: m.version)
-    versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migrations must be numbered 1..N without gaps, found {versions}")
-    return found
+def bundled_pg_migrations() -> list[Migration]:
+    return bundled_migrations(MIGRATIONS_DIR)
 
 
 class PgDatabase:
@@ -79,7 +61,7 @@ class PgDatabase:
         url: str,
         *,
         pool_size: int = 8,
-        migrations: list[PgMigration] | None = None,
+        migrations: list[Migration] | None = None,
         server_settings: dict[str, str] | None = None,
     ) -> PgDatabase:
         settings = dict(server_settings or {})
@@ -211,7 +193,7 @@ def job_lock_key(job: str) -> int:
 
 
 async def apply_pg_migrations(
-    connection: asyncpg.Connection, migrations: list[PgMigration]
+    connection: asyncpg.Connection, migrations: list[Migration]
 ) -> list[int]:
     """Applies the pending migrations, each in its own transaction, under an advisory
     lock: instances starting together wait for each other, and the second finds
@@ -243,7 +225,7 @@ async def apply_pg_migrations(
     return newly
 
 
-async def pg_migration_status(url: str) -> tuple[set[int], list[PgMigration]]:
+async def pg_migration_status(url: str) -> tuple[set[int], list[Migration]]:
     """(applied versions, bundled migrations), for `python -m bot check`."""
     connection: asyncpg.Connection = await asyncpg.connect(url)
     try:
