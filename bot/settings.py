@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = None
     database_pool_size: int = Field(default=8, ge=1, le=100)
     redis_url: SecretStr | None = None
+    # Connections to Redis per instance. More updates at once wait for a free one
+    # (redis-py's default pool fails them instead, past 100).
+    redis_pool_size: int = Field(default=50, ge=1, le=10000)
     # How long a person's Redis lock outlives an instance that died holding it: their
     # next update waits at most this long. Longer than any update takes.
     redis_lock_timeout_seconds: float = Field(default=60.0, ge=5, le=3600)

@@ -3,6 +3,7 @@ Redis, as the bot sets it up for several instances (issue 9), passes them too.""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
-from bot.app import redis_key_builder
+from bot.app import redis_client, redis_key_builder
 from storage.database import Database
 from storage.fsm import SqliteStorage, remembered_per_update
 from tests.support.servers import redis_url
@@ -165,3 +166,21 @@ async def test_within_one_update_state_and_data_are_read_once_and_never_across_u
     finally:
         await mine.close()
         await another_process.close()
+
+
+async def test_more_updates_at_once_than_redis_connections_wait_for_one() -> None:
+    # As the bot makes its client: 300 writes at once through 10 connections.
+    prefix = f"test-{uuid.uuid4().hex}"
+    redis = redis_client(redis_url(), pool_size=10)
+    storage = RedisStorage(redis, key_builder=redis_key_builder(prefix))
+    keys = [StorageKey(bot_id=42, chat_id=n, user_id=n) for n in range(300)]
+    try:
+        await asyncio.gather(*(storage.set_state(key, state=f"s{key.user_id}") for key in keys))
+
+        states = await asyncio.gather(*(storage.get_state(key) for key in keys))
+        assert states == [f"s{n}" for n in range(300)]
+    finally:
+        stored = [key async for key in redis.scan_iter(f"{prefix}:*")]
+        if stored:
+            await redis.delete(*stored)
+        await redis.aclose()
