@@ -33,17 +33,22 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncGenerator
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
+import asyncpg
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.methods import GetMe, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
@@ -52,15 +57,26 @@ from bot import event_loop
 from bot.adapters.crypto import FernetSecretBox
 from bot.adapters.hashing import Argon2idHasher
 from bot.adapters.payments import SandboxPaymentGateway
-from bot.app import Services, build_services, create_dispatcher, instrument_bot, settle_memory
+from bot.app import (
+    Services,
+    build_services,
+    create_dispatcher,
+    instrument_bot,
+    redis_client,
+    redis_key_builder,
+    settle_memory,
+)
 from bot.domain.conversation import LogEntry
 from bot.domain.policy import Policy
-from bot.domain.ports import OutgoingEmail, OutgoingSms
+from bot.domain.ports import ConversationLogRepository, OutgoingEmail, OutgoingSms, Store
 from bot.middlewares import FloodControl
 from bot.telegram_faults import TelegramFaultsMiddleware
 from storage.conversation_log import SqliteConversationLog
 from storage.database import Database
 from storage.fsm import SqliteStorage
+from storage.postgres.conversation_log import PgConversationLog
+from storage.postgres.database import PgDatabase
+from storage.postgres.repositories import PgStore
 from storage.repositories import SqliteStore
 
 BOT_USER = User(id=42, is_bot=True, first_name="Bench", username="vkcloud_bench_bot")
@@ -276,6 +292,89 @@ async def preload(database: Database, count: int) -> None:
         )
 
 
+@dataclass
+class Engines:
+    """Where the run keeps its data: the SQLite file, or PostgreSQL and Redis as
+    several instances of the bot do (issue 9)."""
+
+    store: Store
+    log: ConversationLogRepository
+    fsm: BaseStorage
+    isolation: BaseEventIsolation | None
+    size: Callable[[], Awaitable[int]]
+
+
+@asynccontextmanager
+async def engines(
+    folder: Path,
+    *,
+    persistent: bool,
+    preloaded: int,
+    database_url: str | None,
+    redis_url: str | None,
+) -> AsyncIterator[Engines]:
+    if persistent and database_url is not None and redis_url is not None:
+        async with _postgres_and_redis(database_url, redis_url) as cluster:
+            yield cluster
+        return
+    database = await Database.open(folder / "bench.sqlite3")
+    try:
+        if preloaded:
+            await preload(database, preloaded)
+
+        async def size() -> int:
+            return await asyncio.to_thread(_folder_size, folder)
+
+        yield Engines(
+            store=SqliteStore(database),
+            log=SqliteConversationLog(database) if persistent else NullLog(database),
+            fsm=SqliteStorage(database) if persistent else MemoryStorage(),
+            isolation=None,
+            size=size,
+        )
+    finally:
+        await database.close()
+
+
+@asynccontextmanager
+async def _postgres_and_redis(database_url: str, redis_url: str) -> AsyncIterator[Engines]:
+    """A schema of its own in the PostgreSQL database and a key prefix of its own in
+    Redis, both removed afterwards."""
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    prefix = f"bench-{schema}"
+    admin = await asyncpg.connect(database_url)
+    await admin.execute(f'CREATE SCHEMA "{schema}"')
+    redis = redis_client(redis_url, 50)
+    postgres = await PgDatabase.open(database_url, server_settings={"search_path": schema})
+    try:
+        key_builder = redis_key_builder(prefix)
+
+        async def size() -> int:
+            total = await admin.fetchval(
+                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = $1 AND c.relkind = 'r'",
+                schema,
+            )
+            return int(total or 0)
+
+        yield Engines(
+            store=PgStore(postgres),
+            log=PgConversationLog(postgres),
+            fsm=RedisStorage(redis, key_builder=key_builder),
+            isolation=RedisEventIsolation(redis, key_builder=key_builder),
+            size=size,
+        )
+    finally:
+        await postgres.close()
+        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.close()
+        keys = [key async for key in redis.scan_iter(f"{prefix}:*")]
+        for start in range(0, len(keys), 1000):
+            await redis.delete(*keys[start : start + 1000])
+        await redis.aclose()
+
+
 async def run(
     people: int,
     concurrency: int,
@@ -285,27 +384,31 @@ async def run(
     preloaded: int,
     seed: int,
     think_ms: float = 0,
+    database_url: str | None = None,
+    redis_url: str | None = None,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        database = await Database.open(Path(folder) / "bench.sqlite3")
-        try:
-            if preloaded:
-                await preload(database, preloaded)
+        async with engines(
+            Path(folder),
+            persistent=persistent,
+            preloaded=preloaded,
+            database_url=database_url,
+            redis_url=redis_url,
+        ) as where:
             sinks = Sinks()
             session = LocalSession()
             bot = Bot(
                 "42:BENCH", session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
             )
             hasher = Argon2idHasher() if hasher_name == "argon2id" else FastHasher()
-            log = SqliteConversationLog(database) if persistent else NullLog(database)
             services: Services = build_services(
-                store=SqliteStore(database),
+                store=where.store,
                 policy=Policy(),
                 hasher=hasher,
                 email_sender=EmailSink(sinks),
                 sms_sender=SmsSink(sinks),
                 payment_gateway=SandboxPaymentGateway(bot),
-                conversation_log=log,
+                conversation_log=where.log,
                 secret_box=FernetSecretBox(KEY),
                 email_from="noreply@mcs.mail.ru",
                 bot_username="vkcloud_bench_bot",
@@ -317,8 +420,9 @@ async def run(
             )
             if persistent:
                 instrument_bot(bot, services)
-            storage: BaseStorage = SqliteStorage(database) if persistent else MemoryStorage()
-            dispatcher = create_dispatcher(services=services, storage=storage)
+            dispatcher = create_dispatcher(
+                services=services, storage=where.fsm, events_isolation=where.isolation
+            )
             settle_memory()  # as the bot's start-up does
             stop = asyncio.Event()
             writer = asyncio.create_task(services.recorder.run(stop))
@@ -349,7 +453,7 @@ async def run(
                 elapsed = time.perf_counter() - started
             stop.set()
             await writer
-            size = await asyncio.to_thread(_folder_size, Path(folder))
+            size = await where.size()
             updates = len(latencies["password"]) + len(latencies["other"])
             return {
                 "updates": updates,
@@ -359,8 +463,6 @@ async def run(
                 "loop_stall_ms": ticker.worst * 1000,
                 "db_bytes_per_account": size / people,
             }
-        finally:
-            await database.close()
 
 
 def _folder_size(folder: Path) -> int:
@@ -385,7 +487,18 @@ def main(argv: list[str] | None = None) -> int:
         default=2000,
         help="a person's mean think time before each update in the paced run",
     )
+    parser.add_argument(
+        "--database-url",
+        help="with --redis-url: the runs with storage on PostgreSQL and Redis, as several"
+        " instances keep it (a schema of its own, dropped afterwards)",
+    )
+    parser.add_argument("--redis-url", help="with --database-url (a key prefix of its own)")
     args = parser.parse_args(argv)
+    if (args.database_url is None) != (args.redis_url is None):
+        parser.error("--database-url and --redis-url go together")
+    if args.database_url is not None and args.accounts_preloaded:
+        parser.error("--accounts-preloaded is for the SQLite file")
+    where = "SQLite" if args.database_url is None else "PostgreSQL + Redis"
 
     def measure(persistent: bool, think_ms: float) -> dict[str, Any]:
         # On the event loop the bot runs on (uvloop where installed).
@@ -398,6 +511,8 @@ def main(argv: list[str] | None = None) -> int:
                 preloaded=args.accounts_preloaded,
                 seed=args.seed,
                 think_ms=think_ms,
+                database_url=args.database_url,
+                redis_url=args.redis_url,
             )
         )
 
@@ -410,9 +525,9 @@ def main(argv: list[str] | None = None) -> int:
         f" preloaded={args.accounts_preloaded} think_ms={args.think_ms:g}"
     )
     runs = (
-        ("flat out, SQLite + log", flat_out),
+        (f"flat out, {where} + log", flat_out),
         ("flat out, memory, no log", baseline),
-        (f"paced ({args.think_ms:g} ms), SQLite + log", paced),
+        (f"paced ({args.think_ms:g} ms), {where} + log", paced),
     )
     for name, result in runs:
         print(
@@ -446,6 +561,7 @@ def main(argv: list[str] | None = None) -> int:
         f" paced_updates_per_s={paced['updates_per_s']:.1f}"
         f" think_ms={args.think_ms:g}"
         f" hasher={args.hasher}"
+        f" storage={'sqlite' if args.database_url is None else 'postgresql+redis'}"
     )
     return 0
 
