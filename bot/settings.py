@@ -172,11 +172,6 @@ class Settings(BaseSettings):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
 
-    @property
-    def several_instances(self) -> bool:
-        """Shared state everywhere: PostgreSQL and Redis."""
-        return self.database_url is not None and self.redis_url is not None
-
     @field_validator("sms_http_url")
     @classmethod
     def _sms_url(cls, value: str | None) -> str | None:

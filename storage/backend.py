@@ -27,10 +27,6 @@ class Backend:
     sqlite: Database | None
     postgres: PgDatabase | None
 
-    @property
-    def engine(self) -> str:
-        return "postgresql" if self.postgres is not None else "sqlite"
-
     def lease(self, job: str) -> AbstractAsyncContextManager[asyncio.Event]:
         """Held by one instance of the cluster at a time (see bot/cluster.py)."""
         if self.postgres is not None:

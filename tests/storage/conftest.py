@@ -2,8 +2,8 @@
 
 The `backend` fixture makes every test that uses it (directly, or through `store`,
 `services` or `billing`) part of the contract suite: it runs on the SQLite file and
-on PostgreSQL (issue 9). Tests of one engine's own machinery use `database` (SQLite)
-or `pg` (PostgreSQL) instead.
+on PostgreSQL (issue 9). Tests of one engine's own machinery use `database` (the
+SQLite file) or, in test_postgres.py, `pg` instead.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ async def open_pg(schema: dict[str, str]) -> PgDatabase:
 
 
 @pytest.fixture
-async def database(schema: dict[str, str]) -> AsyncIterator[PgDatabase]:
+async def pg(schema: dict[str, str]) -> AsyncIterator[PgDatabase]:
     opened = await open_pg(schema)
     yield opened
     await opened.close()
@@ -57,25 +57,25 @@ async def test_three_instances_starting_at_once_apply_each_migration_once(
             await database.close()
 
 
-async def test_the_reading_pool_refuses_to_write(database: PgDatabase) -> None:
-    async with database.reading() as db:
+async def test_the_reading_pool_refuses_to_write(pg: PgDatabase) -> None:
+    async with pg.reading() as db:
         with pytest.raises(Exception, match="read-only"):
             await db.execute("DELETE FROM accounts")
 
 
 async def test_a_record_that_commits_after_a_newer_one_is_still_followed(
-    database: PgDatabase,
+    pg: PgDatabase,
 ) -> None:
-    log = PgConversationLog(database)
+    log = PgConversationLog(pg)
     followed = log.follow(0)
     # A slow batch takes its id first and commits last (two instances writing).
-    async with database.transaction() as slow:
+    async with pg.transaction() as slow:
         slow_id = await slow.fetchval(
             "INSERT INTO conversation_log (at, user_id, chat_id, direction, kind, text)"
             " VALUES ($1, 1, 1, 'in', 'text', 'slow') RETURNING id",
             NOW,
         )
-        channel = database.channel_prefix + "conversation_log"
+        channel = pg.channel_prefix + "conversation_log"
         await slow.execute("SELECT pg_notify($1, $2)", channel, str(slow_id))
         first = await asyncio.wait_for(_start(followed, log, entry(2, "fast")), 10)
     second = await asyncio.wait_for(anext(followed), 10)
@@ -154,20 +154,20 @@ async def test_a_job_runs_on_one_instance_and_moves_when_that_one_is_gone(
 
 
 async def test_a_job_stops_when_the_session_holding_its_lease_ends(
-    database: PgDatabase,
+    pg: PgDatabase,
 ) -> None:
     jobs = Jobs()
     stop = asyncio.Event()
-    running = asyncio.create_task(run_once_per_cluster(database.lease, "job", jobs.job("1"), stop))
+    running = asyncio.create_task(run_once_per_cluster(pg.lease, "job", jobs.job("1"), stop))
     await jobs.until(["1"])
 
-    async with database.reading() as db:
+    async with pg.reading() as db:
         ended = await db.fetchval(
             "SELECT pg_terminate_backend(pid) FROM pg_locks"
             " WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()"
             # A bigint key is shown split: its high half in classid, its low in objid.
             " AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = $1",
-            job_lock_key(database.channel_prefix + "job"),
+            job_lock_key(pg.channel_prefix + "job"),
         )
     assert ended
 
@@ -178,21 +178,21 @@ async def test_a_job_stops_when_the_session_holding_its_lease_ends(
 
 
 async def test_following_stops_with_an_error_when_its_connection_breaks(
-    database: PgDatabase,
+    pg: PgDatabase,
 ) -> None:
-    log = PgConversationLog(database)
+    log = PgConversationLog(pg)
     followed = log.follow(0)
     waiting = asyncio.ensure_future(anext(followed))
     await log.write([entry(1, "seen")])
     assert (await asyncio.wait_for(waiting, 10)).text == "seen"
     waiting = asyncio.ensure_future(anext(followed))
 
-    async with database.reading() as db:
+    async with pg.reading() as db:
         await db.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE query LIKE 'LISTEN %' || $1 || '%' AND pid <> pg_backend_pid()"
             " AND datname = current_database()",
-            database.channel_prefix + "conversation_log",
+            pg.channel_prefix + "conversation_log",
         )
 
     with pytest.raises(NotificationsLost):
