@@ -82,13 +82,12 @@ class PgConversationLog:
     async def latest(
         self, user_id: int | None, limit: int, since: datetime | None = None
     ) -> list[LogEntry]:
+        where, params = _filter(user_id, since, None)
         async with self._database.reading() as db:
             rows = await db.fetch(
-                f"SELECT {_COLUMNS} FROM conversation_log"  # noqa: S608
-                " WHERE ($1::bigint IS NULL OR user_id = $1)"
-                " AND ($2::timestamptz IS NULL OR at >= $2) ORDER BY id DESC LIMIT $3",
-                user_id,
-                since,
+                f"SELECT {_COLUMNS} FROM conversation_log {where}"  # noqa: S608
+                f" ORDER BY id DESC LIMIT ${len(params) + 1}",
+                *params,
                 limit,
             )
         return [_entry(row) for row in reversed(rows)]
@@ -100,14 +99,12 @@ class PgConversationLog:
         since: datetime | None = None,
         limit: int = 1000,
     ) -> list[LogEntry]:
+        where, params = _filter(user_id, since, after_id)
         async with self._database.reading() as db:
             rows = await db.fetch(
-                f"SELECT {_COLUMNS} FROM conversation_log WHERE id > $1"  # noqa: S608
-                " AND ($2::bigint IS NULL OR user_id = $2)"
-                " AND ($3::timestamptz IS NULL OR at >= $3) ORDER BY id LIMIT $4",
-                after_id,
-                user_id,
-                since,
+                f"SELECT {_COLUMNS} FROM conversation_log {where}"  # noqa: S608
+                f" ORDER BY id LIMIT ${len(params) + 1}",
+                *params,
                 limit,
             )
         return [_entry(row) for row in rows]
@@ -202,6 +199,20 @@ class PgConversationLog:
                 while not changes.empty():  # several changes at once: one reload
                     changes.get_nowait()
                 yield None
+
+
+def _filter(
+    user_id: int | None, since: datetime | None, after_id: int | None
+) -> tuple[str, list[object]]:
+    """Only the conditions that apply: a query with "$1 IS NULL OR user_id = $1" gets
+    a generic plan that cannot use the (user_id, id) index once prepared."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for column, value in (("user_id =", user_id), ("at >=", since), ("id >", after_id)):
+        if value is not None:
+            params.append(value)
+            clauses.append(f"{column} ${len(params)}")
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 class NotificationsLost(ConnectionError):
