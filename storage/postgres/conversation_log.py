@@ -15,7 +15,7 @@ from datetime import datetime
 import asyncpg
 
 from bot.domain.conversation import Direction, LogEntry
-from storage.postgres.database import PgDatabase
+from storage.postgres.database import PgDatabase, rows_changed
 
 _COLUMNS = "id, at, user_id, chat_id, direction, kind, step, text"
 LOG_CHANNEL = "conversation_log"
@@ -159,7 +159,7 @@ class PgConversationLog:
     async def prune(self, before: datetime) -> int:
         async with self._database.transaction() as db:
             status = await db.execute("DELETE FROM conversation_log WHERE at < $1", before)
-        return int(status.rsplit(" ", 1)[-1])
+        return rows_changed(status)
 
     async def watch(self, support_user_id: int, watched_user_id: int) -> None:
         async with self._database.transaction() as db:

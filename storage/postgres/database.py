@@ -27,6 +27,11 @@ MIGRATION_LOCK = 0x0B0_7001
 _JOB_LOCK_BASE = 0x0B0_7100
 
 
+def rows_changed(status: str) -> int:
+    """Rows changed, from a command tag such as 'UPDATE 1', 'DELETE 7' or 'INSERT 0 1'."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
 def bundled_pg_migrations() -> list[Migration]:
     return bundled_migrations(MIGRATIONS_DIR)
 

@@ -27,17 +27,12 @@ from bot.domain.ports import (
     SmsCode,
     TwoFactorRecord,
 )
-from storage.postgres.database import PgDatabase
+from storage.postgres.database import PgDatabase, rows_changed
 
 _ACCOUNT_COLUMNS = (
     "id, telegram_user_id, email, created_at, email_confirmed_at, phone,"
     " phone_confirmed_at, card_linked_at, activated_at, api_access_enabled_at"
 )
-
-
-def _changed(status: str) -> int:
-    """Rows changed, from a command tag such as 'UPDATE 1' or 'INSERT 0 1'."""
-    return int(status.rsplit(" ", 1)[-1])
 
 
 def _account(row: asyncpg.Record) -> Account:
@@ -133,7 +128,7 @@ class PgAccounts:
             at,
             account_id,
         )
-        return _changed(status) == 1
+        return rows_changed(status) == 1
 
     async def activate(self, account_id: int, at: datetime) -> bool:
         status = await self._db.execute(
@@ -141,7 +136,7 @@ class PgAccounts:
             at,
             account_id,
         )
-        return _changed(status) == 1
+        return rows_changed(status) == 1
 
     async def set_api_access(self, account_id: int, at: datetime | None) -> None:
         await self._db.execute(
@@ -183,7 +178,7 @@ class PgEmailTokens:
             at,
             token_id,
         )
-        return _changed(status) == 1
+        return rows_changed(status) == 1
 
     async def mark_delivered(self, token_id: int, at: datetime) -> None:
         await self._db.execute(
@@ -274,7 +269,7 @@ class PgSmsCodes:
         status = await self._db.execute(
             "UPDATE sms_codes SET sent_at = $1 WHERE id = $2 AND voided_at IS NULL", at, code_id
         )
-        return _changed(status) == 1
+        return rows_changed(status) == 1
 
     async def void(self, code_id: int, at: datetime) -> None:
         await self._db.execute(
@@ -325,7 +320,7 @@ class PgSmsCodes:
             at,
             code_id,
         )
-        return _changed(status) == 1
+        return rows_changed(status) == 1
 
     async def set_prompt(self, code_id: int, chat_id: int, message_id: int, language: str) -> None:
         await self._db.execute(
@@ -444,7 +439,7 @@ class PgCardChecks:
             at,
             check_id,
         )
-        return _changed(result) == 1
+        return rows_changed(result) == 1
 
     async def mark_paid(
         self, check_id: int, charge_id: str, provider_charge_id: str | None, at: datetime
@@ -457,7 +452,7 @@ class PgCardChecks:
             provider_charge_id,
             check_id,
         )
-        return _changed(result) == 1
+        return rows_changed(result) == 1
 
 
 class PgLedger:
@@ -478,7 +473,7 @@ class PgLedger:
             credit.source_id,
             at,
         )
-        return _changed(status) == 1
+        return rows_changed(status) == 1
 
     async def balance(self, account_id: int) -> Balance:
         rows = await self._db.fetch(
@@ -604,7 +599,7 @@ class PgBackupCodes:
             account_id,
             mac,
         )
-        return _changed(status) == 1
+        return rows_changed(status) == 1
 
 
 class PgPreferences:
