@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from bot import event_loop
 from bot.conversation_log import format_entry
 from bot.domain.clock import SystemClock
 from bot.domain.conversation import LogEntry, funnel
@@ -75,16 +75,7 @@ async def follow(
         async for entry in log.follow(after_id, user_id):
             write(entry)
 
-    printing = asyncio.create_task(print_them())
-    stopping = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait([printing, stopping], return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopping.cancel()
-        printing.cancel()
-        # Raises what ended the printing, if it was not the stop.
-        with contextlib.suppress(asyncio.CancelledError):
-            await printing
+    await event_loop.run_until(stop, print_them())
 
 
 async def open_for_support(settings: Settings) -> Backend:

@@ -46,6 +46,7 @@ from aiogram.types import (
     User,
 )
 
+from bot import event_loop
 from bot.domain.clock import Clock
 from bot.domain.conversation import Direction, LogEntry, masked
 from bot.domain.ports import ConversationLogRepository
@@ -160,15 +161,8 @@ class ConversationRecorder:
         """Keeps who is watched up to date when support staff on another instance
         start or stop watching (each instance mirrors the records it writes itself)."""
         while not stop.is_set():
-            following = asyncio.create_task(self._reload_on_change())
-            stopping = asyncio.create_task(stop.wait())
-            await asyncio.wait([following, stopping], return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            following.cancel()
             try:
-                await following
-            except asyncio.CancelledError:
-                pass
+                await event_loop.run_until(stop, self._reload_on_change())
             except Exception as exc:
                 log.warning("watches not followed: %s; retrying", describe_exception(exc))
                 with contextlib.suppress(TimeoutError):
