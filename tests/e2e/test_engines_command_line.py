@@ -8,10 +8,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
 
 from tests.e2e.test_command_line import run_bot
-from tests.support.servers import fresh_schema, postgres_url, redis_url, schema_url
+from tests.support.servers import emptied_redis_database, fresh_schema, postgres_url, schema_url
 
 pytestmark = pytest.mark.e2e
 
@@ -19,10 +18,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 async def engines() -> AsyncIterator[dict[str, str]]:
     """DATABASE_URL in a schema of this test's own, REDIS_URL on an emptied database."""
-    url = redis_url().rsplit("/", 1)[0] + "/12"
-    redis = Redis.from_url(url)
-    await redis.flushdb()
-    await redis.aclose()
+    url = await emptied_redis_database(12)
     async with fresh_schema(postgres_url()) as schema:
         yield {"DATABASE_URL": schema_url(postgres_url(), schema), "REDIS_URL": url}
 

@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
-from redis.asyncio import Redis
 
 from bot.keyboards import Autopay, GetStarted
 from tests.e2e.conftest import PASSWORD, BotProcess, bot_env
 from tests.support.fake_telegram import CUT_OFF, FakeTelegram
-from tests.support.servers import fresh_schema, postgres_url, redis_url, schema_url
+from tests.support.servers import emptied_redis_database, fresh_schema, postgres_url, schema_url
 from tests.support.sms_sink import SmsSink
-from tests.support.smtp import SmtpSink
+from tests.support.smtp import SmtpSink, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -34,21 +32,9 @@ WEBHOOK_SECRET = "cluster-secret-0123456789"
 LOCK_TIMEOUT_SECONDS = 5
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 async def cluster_redis_url() -> str:
-    # A database of the Redis server for this test alone, emptied first: FSM keys are
-    # per bot and per person, and the people here have the same ids every run.
-    url = redis_url().rsplit("/", 1)[0] + "/13"
-    redis = Redis.from_url(url)
-    await redis.flushdb()
-    await redis.aclose()
-    return url
+    return await emptied_redis_database(13)  # this test's own
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ and a registration served end to end through the webhook."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import aiohttp
@@ -13,17 +12,11 @@ from bot.keyboards import Autopay, GetStarted
 from tests.e2e.conftest import BotProcess, Person
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.sms_sink import SmsSink
-from tests.support.smtp import SmtpSink
+from tests.support.smtp import SmtpSink, free_port
 
 pytestmark = pytest.mark.e2e
 
 WEBHOOK_SECRET = "webhook-secret-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

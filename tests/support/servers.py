@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
+from redis.asyncio import Redis
 
 TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql://bot_test:bot_test@127.0.0.1:5432/bot_test"
@@ -62,6 +63,16 @@ async def fresh_schema(url: str) -> AsyncIterator[dict[str, str]]:
     finally:
         await admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
         await admin.close()
+
+
+async def emptied_redis_database(number: int) -> str:
+    """The URL of Redis database `number`, emptied first: for a test whose people have
+    the same ids every run (FSM keys are per bot and per person)."""
+    url = f"{redis_url().rsplit('/', 1)[0]}/{number}"
+    redis = Redis.from_url(url)
+    await redis.flushdb()
+    await redis.aclose()
+    return url
 
 
 def schema_url(url: str, server_settings: dict[str, str]) -> str:
