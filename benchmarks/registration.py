@@ -71,13 +71,12 @@ from bot.domain.policy import Policy
 from bot.domain.ports import ConversationLogRepository, OutgoingEmail, OutgoingSms, Store
 from bot.middlewares import FloodControl
 from bot.telegram_faults import TelegramFaultsMiddleware
-from storage.conversation_log import SqliteConversationLog
-from storage.database import Database
-from storage.fsm import SqliteStorage
+from storage.backend import postgres_store, sqlite_store
 from storage.postgres.conversation_log import PgConversationLog
 from storage.postgres.database import PgDatabase
-from storage.postgres.repositories import PgStore
-from storage.repositories import SqliteStore
+from storage.sqlite.conversation_log import SqliteConversationLog
+from storage.sqlite.database import Database
+from storage.sqlite.fsm import SqliteStorage
 
 BOT_USER = User(id=42, is_bot=True, first_name="Bench", username="vkcloud_bench_bot")
 KEY = "q0mX0iJ8c3m2w4PjQ3YkZ1n0mX9b7W2sR5tL8vN1xEo="
@@ -326,7 +325,7 @@ async def engines(
             return await asyncio.to_thread(_folder_size, folder)
 
         yield Engines(
-            store=SqliteStore(database),
+            store=sqlite_store(database),
             log=SqliteConversationLog(database) if persistent else NullLog(database),
             fsm=SqliteStorage(database) if persistent else MemoryStorage(),
             isolation=None,
@@ -359,7 +358,7 @@ async def _postgres_and_redis(database_url: str, redis_url: str) -> AsyncIterato
             return int(total or 0)
 
         yield Engines(
-            store=PgStore(postgres),
+            store=postgres_store(postgres),
             log=PgConversationLog(postgres),
             fsm=RedisStorage(redis, key_builder=key_builder),
             isolation=RedisEventIsolation(redis, key_builder=key_builder),

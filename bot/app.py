@@ -68,7 +68,7 @@ from bot.telegram_faults import TelegramFaultsMiddleware
 from bot.texts import compose_code_sms, compose_confirmation_email, texts_for
 from handlers.flow import Flow
 from storage.backend import Backend, open_backend
-from storage.fsm import SqliteStorage
+from storage.sqlite.fsm import SqliteStorage
 
 log = logging.getLogger(__name__)
 

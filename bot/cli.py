@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 from bot import event_loop
 from bot.conversation_log import format_entry
 from bot.domain.clock import SystemClock
-from bot.domain.conversation import LogEntry, funnel
+from bot.domain.conversation import LogEntry
+from bot.domain.funnel import funnel
 from bot.domain.ports import ConversationLogRepository
 from bot.domain.support import SupportService
 from bot.settings import Settings

@@ -15,8 +15,8 @@ from redis.asyncio import Redis
 
 from bot import event_loop
 from bot.settings import Settings
-from storage.database import bundled_migrations
 from storage.postgres.database import pg_migration_status
+from storage.sqlite.database import sqlite_migrations
 
 
 def backup(source: Path, target: Path, out: Callable[[str], None]) -> int:
@@ -108,5 +108,5 @@ def check(database: Path, out: Callable[[str], None]) -> int:
             applied = set()
     integrity_ok = problems == ["ok"]
     out(f"integrity: {'ok' if integrity_ok else '; '.join(problems[:10])}")
-    migrations = _report_migrations(applied, {m.version: m.name for m in bundled_migrations()}, out)
+    migrations = _report_migrations(applied, {m.version: m.name for m in sqlite_migrations()}, out)
     return 0 if integrity_ok and migrations == 0 else 1

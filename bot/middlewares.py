@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from bot.domain.preferences import PreferenceService
 from bot.telegram_faults import TelegramFaultsMiddleware
 from bot.texts import language_for, texts_for
-from storage.fsm import remembered_per_update
+from storage.sqlite.fsm import remembered_per_update
 
 
 class RememberStatePerUpdate(BaseMiddleware):

@@ -11,7 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.conversation_log import sensitive_reply
-from bot.domain.two_factor import ApiAccessService, ApiState, CodeCheck, CodeOutcome
+from bot.domain.two_factor import ApiAccessService, ApiStatus, TwoFactorCheck, TwoFactorOutcome
 from bot.keyboards import Api, api_keyboard
 from bot.texts import Texts
 from handlers.filters import Magic
@@ -37,14 +37,14 @@ async def show_api_access(
 ) -> None:
     """Where API access stands for this person, and the next thing to do about it."""
     status = await api.status(user_id)
-    if status.state is ApiState.NOT_ACTIVE:
+    if status.status is ApiStatus.NOT_ACTIVE:
         await bot.send_message(
             chat_id, t("api.not_active", step=t(f"step_label.{status.step.value}"))
         )
         await flow.show(bot, chat_id, state, t, user_id)
-    elif status.state is ApiState.SETUP_NEEDED:
+    elif status.status is ApiStatus.SETUP_NEEDED:
         await start_setup(user_id, chat_id, state, bot, api, t)
-    elif status.state is ApiState.ON:
+    elif status.status is ApiStatus.ON:
         await bot.send_message(chat_id, t("api.status_on"), reply_markup=api_keyboard(t, "off"))
     else:
         await bot.send_message(
@@ -97,13 +97,13 @@ async def api_button(
     user_id = callback.from_user.id
     api = api_access
     status = await api.status(user_id)
-    if callback_data.action == "off" and status.state is ApiState.ON:
+    if callback_data.action == "off" and status.status is ApiStatus.ON:
         await state.set_state(ApiAccess.code_to_switch_off)
         await bot.send_message(user_id, t("api.ask_code_off"))
-    elif callback_data.action == "activate" and status.state is ApiState.OFF:
+    elif callback_data.action == "activate" and status.status is ApiStatus.OFF:
         await state.set_state(ApiAccess.code_to_switch_on)
         await bot.send_message(user_id, t("api.ask_code_on"))
-    elif callback_data.action == "restart" and status.state is ApiState.SETUP_NEEDED:
+    elif callback_data.action == "restart" and status.status is ApiStatus.SETUP_NEEDED:
         await start_setup(user_id, user_id, state, bot, api, t)
     else:
         await show_api_access(user_id, user_id, state, bot, api, flow, t)
@@ -118,7 +118,7 @@ async def setup_code(
     outcome = await api_access.confirm_setup(
         message.from_user.id, message.text, attempt_key=message.message_id
     )
-    if outcome.result is CodeCheck.ACCEPTED:
+    if outcome.result is TwoFactorCheck.ACCEPTED:
         await Flow.forget_secret_message(bot, chat_id, state)
         await state.clear()
         with sensitive_reply("backup codes"):
@@ -126,11 +126,11 @@ async def setup_code(
                 chat_id, t("api.backup_codes", codes="\n".join(outcome.backup_codes))
             )
         await bot.send_message(chat_id, t("api.enabled"))
-    elif outcome.result is CodeCheck.MALFORMED:
+    elif outcome.result is TwoFactorCheck.MALFORMED:
         await message.answer(t("api.setup_code_malformed"))
-    elif outcome.result is CodeCheck.WRONG:
+    elif outcome.result is TwoFactorCheck.WRONG:
         await message.answer(t("api.code_wrong", left=outcome.attempts_left))
-    elif outcome.result is CodeCheck.EXHAUSTED:
+    elif outcome.result is TwoFactorCheck.EXHAUSTED:
         await Flow.forget_secret_message(bot, chat_id, state)
         await state.clear()
         await message.answer(t("api.setup_exhausted"), reply_markup=api_keyboard(t, "restart"))
@@ -152,20 +152,20 @@ async def switch_code(
 
 
 async def show_switch(
-    outcome: CodeOutcome, on: bool, message: Message, state: FSMContext, t: Texts
+    outcome: TwoFactorOutcome, on: bool, message: Message, state: FSMContext, t: Texts
 ) -> None:
-    if outcome.result is CodeCheck.ACCEPTED:
+    if outcome.result is TwoFactorCheck.ACCEPTED:
         await state.clear()
         if outcome.used_backup_code:
             await message.answer(t("api.backup_used"))
         await message.answer(t("api.enabled") if on else t("api.switched_off"))
-    elif outcome.result is CodeCheck.WRONG:
+    elif outcome.result is TwoFactorCheck.WRONG:
         await message.answer(t("api.code_wrong", left=outcome.attempts_left))
-    elif outcome.result is CodeCheck.MALFORMED:
+    elif outcome.result is TwoFactorCheck.MALFORMED:
         await message.answer(t("api.code_malformed"))
-    elif outcome.result is CodeCheck.REPLAYED:
+    elif outcome.result is TwoFactorCheck.REPLAYED:
         await message.answer(t("api.replayed"))
-    elif outcome.result is CodeCheck.LOCKED:
+    elif outcome.result is TwoFactorCheck.LOCKED:
         await state.clear()
         await message.answer(t("api.locked", minutes=outcome.minutes_left))
     else:

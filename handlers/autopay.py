@@ -7,10 +7,10 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.domain.accounts import Step
 from bot.domain.autopay import AutopayService, AutopayStatus
 from bot.domain.money import AmountVerdict, rubles
-from bot.domain.ports import AutopaySettings
+from bot.domain.records import AutopaySettings
+from bot.domain.steps import Step
 from bot.keyboards import Autopay, autopay_manage_keyboard
 from bot.texts import Texts
 from handlers.filters import Magic
@@ -24,7 +24,7 @@ async def autopay_command(message: Message, autopay: AutopayService, t: Texts) -
     account, settings = await autopay.settings_of(message.from_user.id)
     if account is None:
         await message.answer(t("balance_no_account"))
-    elif account.card_linked_at is None:
+    elif not account.has_done(Step.CARD):
         await message.answer(t("autopay.no_card"))
     elif settings is not None and settings.enabled:
         await message.answer(
@@ -45,7 +45,7 @@ async def set_up(
     account, _ = await autopay.settings_of(user_id)
     bot = callback.bot
     assert bot is not None
-    if account is None or account.card_linked_at is None:
+    if account is None or not account.has_done(Step.CARD):
         await bot.send_message(user_id, t("autopay.no_card"))
         return
     await state.set_data({})

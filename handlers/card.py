@@ -12,8 +12,8 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, PreCheckoutQuery
 
-from bot.domain.accounts import Step
 from bot.domain.card import CardService, PaymentOutcome, PaymentStatus
+from bot.domain.steps import Step
 from bot.keyboards import NewInvoice, SandboxDecline, SandboxPay, new_invoice_keyboard
 from bot.texts import Texts
 from handlers.filters import Magic
@@ -112,7 +112,7 @@ async def offer_card(
     """A fresh invoice, where a card can be linked now; otherwise where the person is."""
     position = await flow.position(user_id)
     account = position.account
-    if account is not None and account.card_linked_at is not None:
+    if account is not None and account.has_done(Step.CARD):
         await bot.send_message(chat_id, t("card_already_linked"))
     elif position.step is Step.CARD:
         await flow.show(bot, chat_id, state, t, user_id, position)

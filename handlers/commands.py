@@ -7,11 +7,11 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.domain.accounts import Progress, Step
 from bot.domain.phones import display_phone
 from bot.domain.preferences import PreferenceService
 from bot.domain.registration import Position
 from bot.domain.signup import SignupService
+from bot.domain.steps import Progress, Step
 from bot.keyboards import ChooseLanguage, language_keyboard, no_keyboard
 from bot.texts import Html, Texts, texts_for
 from handlers.flow import Flow

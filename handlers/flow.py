@@ -14,13 +14,13 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 
 from bot.code_prompts import CodePromptRefresher, code_prompt_text
-from bot.domain.accounts import Step
 from bot.domain.card import CardService, OfferOutcome, OfferStatus
 from bot.domain.money import rubles
 from bot.domain.phone_confirmation import PendingCode, PhoneService
 from bot.domain.phones import display_phone
 from bot.domain.policy import Policy
 from bot.domain.registration import Position, RegistrationService
+from bot.domain.steps import Step
 from bot.keyboards import (
     autopay_confirm_keyboard,
     autopay_offer_keyboard,
@@ -94,18 +94,16 @@ class Flow:
             await state.set_data({})
             await self.offer_card(bot, chat_id, t, telegram_user_id, optional=False)
         elif where.step is Step.ACTIVATION:
-            if account.card_linked_at is not None and await self.resume_autopay(
-                bot, chat_id, state, t
-            ):
+            if account.has_done(Step.CARD) and await self.resume_autopay(bot, chat_id, state, t):
                 return
             await state.set_state(Registration.activation)
             await state.set_data({})
-            if account.card_linked_at is not None and where.autopay is None:
+            if account.has_done(Step.CARD) and where.autopay is None:
                 await bot.send_message(
                     chat_id, t("autopay.offer"), reply_markup=autopay_offer_keyboard(t)
                 )
             else:
-                no_card_needed = where.card_exempt and account.card_linked_at is None
+                no_card_needed = where.card_exempt and not account.has_done(Step.CARD)
                 key = "activation_intro_exempt" if no_card_needed else "activation_intro"
                 bonus = t.number(self.policy.bonus_points)
                 await bot.send_message(

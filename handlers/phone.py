@@ -7,15 +7,15 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.domain.accounts import Step
 from bot.domain.phone_confirmation import (
-    CodeOutcome,
-    CodeStatus,
     PhoneOutcome,
     PhoneService,
     PhoneStatus,
+    SmsCodeOutcome,
+    SmsCodeStatus,
 )
 from bot.domain.phones import display_phone, looks_like_phone_number
+from bot.domain.steps import Step
 from bot.keyboards import ChangePhone, ResendSms, code_keyboard, phone_request_keyboard
 from bot.texts import Texts
 from handlers.filters import Magic
@@ -149,7 +149,7 @@ async def show_phone_outcome(
 
 
 async def show_code_outcome(
-    outcome: CodeOutcome,
+    outcome: SmsCodeOutcome,
     user_id: int,
     chat_id: int,
     state: FSMContext,
@@ -159,29 +159,29 @@ async def show_code_outcome(
 ) -> None:
     status = outcome.status
     policy = flow.policy
-    if status is CodeStatus.CONFIRMED and outcome.account and outcome.account.phone:
+    if status is SmsCodeStatus.CONFIRMED and outcome.account and outcome.account.phone:
         await bot.send_message(
             chat_id, t("phone_confirmed", phone=display_phone(outcome.account.phone))
         )
         await flow.show(bot, chat_id, state, t, user_id)
-    elif status is CodeStatus.MALFORMED:
+    elif status is SmsCodeStatus.MALFORMED:
         example = "".join(str((i + 1) % 10) for i in range(policy.sms_code_length))
         await bot.send_message(
             chat_id, t("code_malformed", length=policy.sms_code_length, example=example)
         )
-    elif status is CodeStatus.WRONG:
+    elif status is SmsCodeStatus.WRONG:
         await bot.send_message(chat_id, t("code_wrong", left=outcome.attempts_left))
-    elif status is CodeStatus.EXHAUSTED:
+    elif status is SmsCodeStatus.EXHAUSTED:
         await bot.send_message(
             chat_id, t("code_exhausted"), reply_markup=code_keyboard(t, resend_ready=True)
         )
-    elif status is CodeStatus.LIMIT_REACHED:
+    elif status is SmsCodeStatus.LIMIT_REACHED:
         lead = t("phone_limit_at_confirm", max=policy.phone_max_accounts)
         await flow.ask_for_phone(bot, chat_id, state, t, lead=lead)
     else:
         # Expired, no live code, not yet at this step or already past it: the step as
         # it stands now says what to do (an expired code offers a new one).
-        if status is CodeStatus.ALREADY_CONFIRMED:
+        if status is SmsCodeStatus.ALREADY_CONFIRMED:
             await bot.send_message(chat_id, t("phone_already_confirmed"))
         await flow.show(bot, chat_id, state, t, user_id)
 

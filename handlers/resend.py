@@ -8,9 +8,9 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from bot.domain.accounts import Step
 from bot.domain.phone_confirmation import PhoneService, PhoneStatus
 from bot.domain.signup import SignupService
+from bot.domain.steps import Step
 from bot.texts import Texts
 from handlers.email_link import resend_email
 from handlers.flow import Flow

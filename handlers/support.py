@@ -15,6 +15,7 @@ from aiogram.types import Message
 
 from bot.conversation_log import ConversationRecorder, format_entry
 from bot.domain.phones import display_phone
+from bot.domain.steps import last_progress
 from bot.domain.support import Person, SupportService
 from bot.texts import Texts
 
@@ -169,19 +170,13 @@ async def stuck(
     for person in people:
         account = person.account
         assert account is not None
-        done = [
-            account.created_at,
-            account.email_confirmed_at,
-            account.phone_confirmed_at,
-            account.card_linked_at,
-        ]
         lines.append(
             t.raw(
                 "support.stuck_line",
                 user_id=person.user_id,
                 email=account.email,
                 step=t(f"step_label.{person.step.value}"),
-                since=_when(max(d for d in done if d is not None)),
+                since=_when(last_progress(account)),
             )
         )
     await send_plain(message, lines)

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.domain.ports import ConversationLogRepository, Store
-from storage.conversation_log import SqliteConversationLog
-from storage.database import Database
+from storage.postgres.connection import PgConnection
 from storage.postgres.conversation_log import PgConversationLog
 from storage.postgres.database import PgDatabase
-from storage.postgres.repositories import PgStore
-from storage.repositories import SqliteStore
+from storage.sqlite.connection import SqliteConnection
+from storage.sqlite.conversation_log import SqliteConversationLog
+from storage.sqlite.database import Database
+from storage.store import SqlStore
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ async def open_backend(
     the SQLite file is opened only if `sqlite_needed` (FSM state without Redis)."""
     if database_url is None:
         database = await Database.open(database_path)
-        return Backend(SqliteStore(database), SqliteConversationLog(database), database, None)
+        return Backend(sqlite_store(database), SqliteConversationLog(database), database, None)
     postgres = await PgDatabase.open(
         database_url, pool_size=pool_size, server_settings=server_settings
     )
@@ -75,4 +76,12 @@ async def open_backend(
     except BaseException:
         await postgres.close()
         raise
-    return Backend(PgStore(postgres), PgConversationLog(postgres), sqlite, postgres)
+    return Backend(postgres_store(postgres), PgConversationLog(postgres), sqlite, postgres)
+
+
+def sqlite_store(database: Database) -> SqlStore:
+    return SqlStore(database, SqliteConnection)
+
+
+def postgres_store(database: PgDatabase) -> SqlStore:
+    return SqlStore(database, PgConnection)

@@ -14,8 +14,8 @@ from bot.adapters.payments import SandboxPaymentGateway
 from bot.app import Services, create_dispatcher, instrument_bot
 from bot.domain.policy import Policy
 from bot.domain.ports import OutgoingEmail
-from storage.database import Database
-from storage.fsm import SqliteStorage
+from storage.sqlite.database import Database
+from storage.sqlite.fsm import SqliteStorage
 from tests.support.chat import ChatDriver
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
 from tests.support.session import BOT_USER, RecordingSession

@@ -6,11 +6,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from bot.domain.accounts import Account, Step, next_step
 from bot.domain.clock import Clock
 from bot.domain.money import Balance, Credit, CreditReason, LedgerKind, rubles
 from bot.domain.policy import Policy
 from bot.domain.ports import Store
+from bot.domain.records import Account
+from bot.domain.steps import Step, has_reached
 
 
 class ActivationStatus(enum.Enum):
@@ -41,10 +42,9 @@ class ActivationService:
         now = self._clock.now()
         async with self._store.transaction() as tx:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
-            step = next_step(account, self._policy)
-            if account is None or step not in (Step.ACTIVATION, Step.ACTIVE):
+            if account is None or not has_reached(account, self._policy, Step.ACTIVATION):
                 return ActivationOutcome(ActivationStatus.NOT_YET, account=account)
-            if not await tx.accounts.activate(account.id, now):
+            if not await tx.accounts.complete(account.id, Step.ACTIVATION, now):
                 return ActivationOutcome(
                     ActivationStatus.ALREADY_ACTIVE,
                     account=account,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from bot.domain.accounts import Account
 from bot.domain.clock import Clock
 from bot.domain.money import AmountVerdict, parse_rubles, rubles
 from bot.domain.policy import Policy
-from bot.domain.ports import AutopaySettings, Store
+from bot.domain.ports import Store
+from bot.domain.records import Account, AutopaySettings
+from bot.domain.steps import Step
 
 
 class AutopayStatus(enum.Enum):
@@ -100,7 +101,7 @@ class AutopayService:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
             if account is None:
                 return AutopayOutcome(AutopayStatus.NO_ACCOUNT)
-            if account.card_linked_at is None:
+            if not account.has_done(Step.CARD):
                 return AutopayOutcome(AutopayStatus.NO_CARD, account=account)
             current = await tx.autopay.get(account.id)
             if keep_enabled and current is not None:

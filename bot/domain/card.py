@@ -13,18 +13,17 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from bot.domain.accounts import Account, Step, next_step
 from bot.domain.clock import Clock
 from bot.domain.money import CURRENCY, Balance, Credit, CreditReason, LedgerKind, rubles
 from bot.domain.policy import Policy
 from bot.domain.ports import (
-    CardCheck,
-    CheckStatus,
     Invoice,
     PaymentGateway,
     PaymentGatewayError,
     Store,
 )
+from bot.domain.records import Account, CardCheck, CheckStatus
+from bot.domain.steps import Step, has_reached
 from bot.domain.tokens import token_digest
 
 log = logging.getLogger(__name__)
@@ -109,9 +108,9 @@ class CardService:
         amount = self.amount_kopecks
         async with self._store.transaction() as tx:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
-            if account is None or account.phone_confirmed_at is None:
+            if account is None or not account.has_done(Step.PHONE):
                 return OfferOutcome(OfferStatus.NOT_YET, account=account)
-            if account.card_linked_at is not None:
+            if account.has_done(Step.CARD):
                 return OfferOutcome(OfferStatus.ALREADY_LINKED, account=account)
             check_id = await tx.card_checks.add(
                 account.id, token_digest(payload), self.backend, amount, CURRENCY, self._clock.now()
@@ -175,7 +174,7 @@ class CardService:
                     balance=await tx.ledger.balance(account.id),
                 )
             await tx.card_checks.mark_paid(check.id, charge_id, provider_charge_id, now)
-            linked = await tx.accounts.link_card(account.id, now)
+            linked = await tx.accounts.complete(account.id, Step.CARD, now)
             if currency != check.currency or total_kopecks != check.amount_kopecks:
                 # Pre-checkout refuses this; if it happens anyway, the money is kept
                 # and credited as paid, and the mismatch is left for support to see.
@@ -234,10 +233,10 @@ class CardService:
             return CheckVerdict(CheckProblem.OTHER_ACCOUNT)
         if currency != check.currency or total_kopecks != check.amount_kopecks:
             return CheckVerdict(CheckProblem.WRONG_AMOUNT)
-        if check.status is CheckStatus.PAID or account.card_linked_at is not None:
+        if check.status is CheckStatus.PAID or account.has_done(Step.CARD):
             return CheckVerdict(CheckProblem.ALREADY_PAID)
         if check.status is not CheckStatus.PENDING:
             return CheckVerdict(CheckProblem.SUPERSEDED)
-        if next_step(account, self._policy) not in (Step.CARD, Step.ACTIVATION, Step.ACTIVE):
+        if not has_reached(account, self._policy, Step.CARD):
             return CheckVerdict(CheckProblem.SUPERSEDED)
         return CheckVerdict()

@@ -13,19 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.domain.accounts import Account, Step, next_step
 from bot.domain.clock import Clock
 from bot.domain.phones import PhoneProblem, classify_phone
 from bot.domain.policy import Policy
 from bot.domain.ports import (
     OutgoingSms,
     PhoneSlotTaken,
-    SmsCode,
     SmsDeliveryError,
     SmsSender,
     Store,
     Transaction,
 )
+from bot.domain.records import Account, SmsCode
+from bot.domain.steps import Step, has_reached, is_past
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class PhoneOutcome:
     seconds_left: int = 0
 
 
-class CodeStatus(enum.Enum):
+class SmsCodeStatus(enum.Enum):
     CONFIRMED = "confirmed"
     ALREADY_CONFIRMED = "already_confirmed"
     WRONG = "wrong"  # see `attempts_left`
@@ -116,8 +116,8 @@ class CodeStatus(enum.Enum):
 
 
 @dataclass(frozen=True)
-class CodeOutcome:
-    status: CodeStatus
+class SmsCodeOutcome:
+    status: SmsCodeStatus
     account: Account | None = None
     attempts_left: int = 0
 
@@ -177,7 +177,7 @@ class PhoneService:
 
     async def check_code(
         self, telegram_user_id: int, text: str, attempt_key: int | None = None
-    ) -> CodeOutcome:
+    ) -> SmsCodeOutcome:
         """R8 and R7: the code confirms the number, if the number still has a free place.
 
         `attempt_key` names the try (the message it came in): the same try seen again
@@ -185,14 +185,14 @@ class PhoneService:
         """
         given = _CODE_SEPARATORS.sub("", text)
         if not (given.isascii() and given.isdigit() and len(given) == self._policy.sms_code_length):
-            return CodeOutcome(CodeStatus.MALFORMED)
+            return SmsCodeOutcome(SmsCodeStatus.MALFORMED)
         for _ in range(_CLAIM_TRIES):
             try:
                 async with self._store.transaction() as tx:
                     return await self._check_code(tx, telegram_user_id, given, attempt_key)
             except PhoneSlotTaken:
                 continue
-        return CodeOutcome(CodeStatus.LIMIT_REACHED)
+        return SmsCodeOutcome(SmsCodeStatus.LIMIT_REACHED)
 
     async def pending_code(self, account_id: int) -> PendingCode | None:
         """The live code of the account, expired or not (for resuming, R12)."""
@@ -250,10 +250,9 @@ class PhoneService:
         )
 
     def _not_at_phone_step(self, account: Account | None) -> PhoneOutcome | None:
-        step = next_step(account, self._policy)
-        if step in (Step.SIGN_UP, Step.EMAIL):
+        if not has_reached(account, self._policy, Step.PHONE):
             return PhoneOutcome(PhoneStatus.NOT_YET, account=account)
-        if step is not Step.PHONE:
+        if is_past(account, self._policy, Step.PHONE):
             return PhoneOutcome(PhoneStatus.ALREADY_CONFIRMED, account=account)
         return None
 
@@ -322,36 +321,35 @@ class PhoneService:
 
     async def _check_code(
         self, tx: Transaction, telegram_user_id: int, given: str, attempt_key: int | None
-    ) -> CodeOutcome:
+    ) -> SmsCodeOutcome:
         now = self._clock.now()
         account = await tx.accounts.by_telegram_user(telegram_user_id)
-        step = next_step(account, self._policy)
-        if account is None or step in (Step.SIGN_UP, Step.EMAIL):
-            return CodeOutcome(CodeStatus.NOT_YET, account=account)
-        if step is not Step.PHONE:
-            return CodeOutcome(CodeStatus.ALREADY_CONFIRMED, account=account)
+        if account is None or not has_reached(account, self._policy, Step.PHONE):
+            return SmsCodeOutcome(SmsCodeStatus.NOT_YET, account=account)
+        if is_past(account, self._policy, Step.PHONE):
+            return SmsCodeOutcome(SmsCodeStatus.ALREADY_CONFIRMED, account=account)
         code = await tx.sms_codes.latest(account.id)
         if code is None:
-            return CodeOutcome(CodeStatus.NO_CODE, account=account)
+            return SmsCodeOutcome(SmsCodeStatus.NO_CODE, account=account)
         if not code.live:
             exhausted = code.attempts >= self._policy.sms_max_attempts
-            status = CodeStatus.EXHAUSTED if exhausted else CodeStatus.NO_CODE
-            return CodeOutcome(status, account=account)
+            status = SmsCodeStatus.EXHAUSTED if exhausted else SmsCodeStatus.NO_CODE
+            return SmsCodeOutcome(status, account=account)
         if now >= code.expires_at:
-            return CodeOutcome(CodeStatus.EXPIRED, account=account)
+            return SmsCodeOutcome(SmsCodeStatus.EXPIRED, account=account)
         if not code_matches(code, given):
             tries = await tx.sms_codes.record_wrong_attempt(
                 code.id, self._policy.sms_max_attempts, now, attempt_key
             )
             left = self._policy.sms_max_attempts - tries
             if tries == 0 or left <= 0:
-                return CodeOutcome(CodeStatus.EXHAUSTED, account=account)
-            return CodeOutcome(CodeStatus.WRONG, account=account, attempts_left=left)
+                return SmsCodeOutcome(SmsCodeStatus.EXHAUSTED, account=account)
+            return SmsCodeOutcome(SmsCodeStatus.WRONG, account=account, attempts_left=left)
         if not await tx.sms_codes.use(code.id, now):
-            return CodeOutcome(CodeStatus.NO_CODE, account=account)
+            return SmsCodeOutcome(SmsCodeStatus.NO_CODE, account=account)
         # R7 again, atomically: a constraint on the number's places decides.
         if not await tx.phones.claim(code.phone, account.id, self._policy.phone_max_accounts, now):
             await tx.sms_codes.void(code.id, now)
-            return CodeOutcome(CodeStatus.LIMIT_REACHED, account=account)
+            return SmsCodeOutcome(SmsCodeStatus.LIMIT_REACHED, account=account)
         await tx.accounts.confirm_phone(account.id, code.phone, now)
-        return CodeOutcome(CodeStatus.CONFIRMED, account=await tx.accounts.get(account.id))
+        return SmsCodeOutcome(SmsCodeStatus.CONFIRMED, account=await tx.accounts.get(account.id))

@@ -8,16 +8,25 @@ the database's constraints and conditional updates, so that a second implementat
 
 from __future__ import annotations
 
-import enum
 from collections.abc import AsyncGenerator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.accounts import Account
 from bot.domain.conversation import LogEntry
 from bot.domain.money import Balance, Credit
+from bot.domain.records import (
+    Account,
+    AutopaySettings,
+    CardCheck,
+    CheckStatus,
+    EmailToken,
+    NewAccount,
+    SmsCode,
+    TwoFactorRecord,
+)
+from bot.domain.steps import Step
 
 
 class EmailTaken(Exception):
@@ -33,31 +42,6 @@ class PhoneSlotTaken(Exception):
     (R7); the transaction is rolled back and may be tried again."""
 
 
-@dataclass(frozen=True)
-class NewAccount:
-    telegram_user_id: int
-    email: str
-    email_key: str
-    password_hash: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class EmailToken:
-    id: int
-    account_id: int
-    created_at: datetime
-    expires_at: datetime
-    delivered_at: datetime | None
-    used_at: datetime | None
-    voided_at: datetime | None
-
-    @property
-    def usable(self) -> bool:
-        """Neither used nor void (it may still have expired)."""
-        return self.used_at is None and self.voided_at is None
-
-
 class AccountRepository(Protocol):
     async def get(self, account_id: int) -> Account | None: ...
 
@@ -69,7 +53,9 @@ class AccountRepository(Protocol):
         """Raises EmailTaken or AlreadyRegistered when a unique constraint says no."""
         ...
 
-    async def confirm_email(self, account_id: int, at: datetime) -> None: ...
+    async def complete(self, account_id: int, step: Step, at: datetime) -> bool:
+        """Marks `step` done (its time in bot/domain/steps.py); False if it already was."""
+        ...
 
     async def confirm_phone(self, account_id: int, phone: str, at: datetime) -> None: ...
 
@@ -78,19 +64,11 @@ class AccountRepository(Protocol):
         ...
 
     async def unfinished_since(self, before: datetime) -> list[Account]:
-        """Accounts not activated whose last completed step is older than `before`,
-        the oldest first."""
+        """Accounts whose registration is not complete and whose last completed step
+        (bot/domain/steps.py) is older than `before`, the oldest first."""
         ...
 
     async def created_since(self, since: datetime | None) -> list[Account]: ...
-
-    async def link_card(self, account_id: int, at: datetime) -> bool:
-        """Marks the card linked; False if it already was."""
-        ...
-
-    async def activate(self, account_id: int, at: datetime) -> bool:
-        """Marks the account activated; False if it already was."""
-        ...
 
     async def set_api_access(self, account_id: int, at: datetime | None) -> None:
         """API access on (since `at`) or off (None)."""
@@ -119,33 +97,6 @@ class EmailTokenRepository(Protocol):
     async def last_delivered_at(self, account_id: int) -> datetime | None: ...
 
     async def latest_delivered(self, account_id: int) -> EmailToken | None: ...
-
-
-@dataclass(frozen=True)
-class SmsCode:
-    """One SMS code (R8). Only a salted SHA-256 of the code is kept."""
-
-    id: int
-    account_id: int
-    phone: str
-    salt: str
-    digest: str
-    created_at: datetime
-    expires_at: datetime
-    sent_at: datetime | None
-    attempts: int
-    used_at: datetime | None
-    voided_at: datetime | None
-    # The message that asks for the code: it gets the "didn't arrive?" button later.
-    prompt_chat_id: int | None
-    prompt_message_id: int | None
-    prompt_language: str | None
-    prompt_refreshed_at: datetime | None
-
-    @property
-    def live(self) -> bool:
-        """Sent, and neither used nor void (it may still have expired)."""
-        return self.sent_at is not None and self.used_at is None and self.voided_at is None
 
 
 class SmsCodeRepository(Protocol):
@@ -212,28 +163,6 @@ class PhoneConfirmationRepository(Protocol):
         ...
 
 
-class CheckStatus(enum.Enum):
-    PENDING = "pending"
-    PAID = "paid"
-    DECLINED = "declined"  # the sandbox's simulated decline
-    SUPERSEDED = "superseded"  # a fresh invoice was issued
-    FAILED = "failed"  # the invoice could not be shown
-
-
-@dataclass(frozen=True)
-class CardCheck:
-    """R9: one verification payment asked of an account (one invoice)."""
-
-    id: int
-    account_id: int
-    backend: str
-    amount_kopecks: int
-    currency: str
-    created_at: datetime
-    status: CheckStatus
-    charge_id: str | None
-
-
 class CardCheckRepository(Protocol):
     async def add(
         self,
@@ -270,33 +199,10 @@ class LedgerRepository(Protocol):
     async def balance(self, account_id: int) -> Balance: ...
 
 
-@dataclass(frozen=True)
-class AutopaySettings:
-    """R10. A row with `enabled` False records that the person skipped or turned it off."""
-
-    enabled: bool
-    amount_kopecks: int | None
-    threshold_kopecks: int | None
-    updated_at: datetime
-
-
 class AutopayRepository(Protocol):
     async def get(self, account_id: int) -> AutopaySettings | None: ...
 
     async def put(self, account_id: int, settings: AutopaySettings) -> None: ...
-
-
-@dataclass(frozen=True)
-class TwoFactorRecord:
-    """R13. `secret` is the encrypted token (SecretBox), never the secret itself."""
-
-    account_id: int
-    secret: str
-    created_at: datetime
-    enabled_at: datetime | None
-    attempts: int
-    last_used_step: int | None
-    locked_until: datetime | None
 
 
 class TwoFactorRepository(Protocol):

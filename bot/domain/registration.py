@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.accounts import Account, Progress, Step, confirmation_progress, next_step
 from bot.domain.clock import Clock
 from bot.domain.phone_confirmation import PendingCode, PhoneService
 from bot.domain.policy import Policy
-from bot.domain.ports import AutopaySettings, Store
+from bot.domain.ports import Store
+from bot.domain.records import Account, AutopaySettings
+from bot.domain.steps import Progress, Step, confirmation_progress, next_step
 
 
 @dataclass(frozen=True)

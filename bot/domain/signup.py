@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.domain.accounts import Account
 from bot.domain.clock import Clock
 from bot.domain.emails import EmailProblem, EmailVerdict, check_email_syntax, email_key
 from bot.domain.passwords import PasswordHasher, PasswordRule, check_password
@@ -19,10 +18,11 @@ from bot.domain.ports import (
     EmailDeliveryError,
     EmailSender,
     EmailTaken,
-    NewAccount,
     OutgoingEmail,
     Store,
 )
+from bot.domain.records import Account, NewAccount
+from bot.domain.steps import Step
 from bot.domain.tokens import deep_link, looks_like_link_token, new_link_token, token_digest
 
 log = logging.getLogger(__name__)
@@ -243,7 +243,7 @@ class SignupService:
                 if again is not None and again.email_confirmed:
                     return LinkOutcome(LinkStatus.ALREADY_CONFIRMED, account=again)
                 return LinkOutcome(LinkStatus.SUPERSEDED, account=account)
-            await tx.accounts.confirm_email(account.id, now)
+            await tx.accounts.complete(account.id, Step.EMAIL, now)
             await tx.email_tokens.void_others(account.id, keep_token_id=record.id, at=now)
             confirmed = await tx.accounts.get(account.id)
         return LinkOutcome(LinkStatus.CONFIRMED, account=confirmed)

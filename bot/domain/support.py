@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.accounts import Account, Step, next_step
 from bot.domain.clock import Clock
-from bot.domain.conversation import Journey, LogEntry
+from bot.domain.conversation import LogEntry
 from bot.domain.emails import email_key, normalise_email
+from bot.domain.funnel import Journey
 from bot.domain.phones import classify_phone
 from bot.domain.policy import Policy
 from bot.domain.ports import ConversationLogRepository, Store
+from bot.domain.records import Account
+from bot.domain.steps import Step, next_step
 
 # Telegram user ids have at most 10 digits today; a longer number is a phone.
 _MAX_USER_ID_DIGITS = 10
@@ -82,17 +84,7 @@ class SupportService:
     async def journeys(self, since: datetime | None) -> list[Journey]:
         async with self._store.reading() as tx:
             accounts = await tx.accounts.created_since(since)
-        return [
-            Journey(
-                created_at=a.created_at,
-                email_confirmed_at=a.email_confirmed_at,
-                phone_confirmed_at=a.phone_confirmed_at,
-                card_linked_at=a.card_linked_at,
-                activated_at=a.activated_at,
-                card_exempt=self._policy.is_card_exempt(a.email),
-            )
-            for a in accounts
-        ]
+        return [Journey.of(a, self._policy) for a in accounts]
 
     async def _person(self, user_id: int, account: Account | None) -> Person:
         return Person(

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 
 import pyotp
 
-from bot.domain.accounts import Account, Step, next_step
 from bot.domain.clock import Clock
 from bot.domain.policy import Policy
-from bot.domain.ports import SecretBox, Store, Transaction, TwoFactorRecord
+from bot.domain.ports import SecretBox, Store, Transaction
+from bot.domain.records import Account, TwoFactorRecord
+from bot.domain.steps import Step, has_reached, next_step
 
 ISSUER = "VK Cloud"
 DIGITS = 6
@@ -66,7 +67,7 @@ def looks_like_totp(text: str) -> bool:
     return given.isascii() and given.isdigit() and len(given) == DIGITS
 
 
-class ApiState(enum.Enum):
+class ApiStatus(enum.Enum):
     NOT_ACTIVE = "not_active"  # the registration is not finished
     SETUP_NEEDED = "setup_needed"  # 2FA off
     OFF = "off"  # 2FA on, API access off
@@ -74,8 +75,10 @@ class ApiState(enum.Enum):
 
 
 @dataclass(frozen=True)
-class ApiStatus:
-    state: ApiState
+class ApiAccessView:
+    """Where API access stands for a person: its status, and their step for NOT_ACTIVE."""
+
+    status: ApiStatus
     account: Account | None
     step: Step
 
@@ -89,7 +92,7 @@ class Setup:
     email: str
 
 
-class CodeCheck(enum.Enum):
+class TwoFactorCheck(enum.Enum):
     ACCEPTED = "accepted"
     WRONG = "wrong"  # see attempts_left
     EXHAUSTED = "exhausted"  # set-up: a fresh secret is needed
@@ -100,8 +103,8 @@ class CodeCheck(enum.Enum):
 
 
 @dataclass(frozen=True)
-class CodeOutcome:
-    result: CodeCheck
+class TwoFactorOutcome:
+    result: TwoFactorCheck
     attempts_left: int = 0
     minutes_left: int = 0
     backup_codes: tuple[str, ...] = ()
@@ -115,17 +118,17 @@ class ApiAccessService:
         self._policy = policy
         self._clock = clock
 
-    async def status(self, telegram_user_id: int) -> ApiStatus:
+    async def status(self, telegram_user_id: int) -> ApiAccessView:
         async with self._store.reading() as tx:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
             record = None if account is None else await tx.two_factor.get(account.id)
         step = next_step(account, self._policy)
         if account is None or step is not Step.ACTIVE:
-            return ApiStatus(ApiState.NOT_ACTIVE, account, step)
+            return ApiAccessView(ApiStatus.NOT_ACTIVE, account, step)
         if record is None or record.enabled_at is None:
-            return ApiStatus(ApiState.SETUP_NEEDED, account, step)
-        state = ApiState.ON if account.api_access_enabled_at is not None else ApiState.OFF
-        return ApiStatus(state, account, step)
+            return ApiAccessView(ApiStatus.SETUP_NEEDED, account, step)
+        state = ApiStatus.ON if account.has_done(Step.API_ACCESS) else ApiStatus.OFF
+        return ApiAccessView(state, account, step)
 
     async def start_setup(self, telegram_user_id: int) -> Setup | None:
         """A new secret for an active account without 2FA; any earlier unfinished
@@ -133,7 +136,7 @@ class ApiAccessService:
         secret = new_totp_secret()
         async with self._store.transaction() as tx:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
-            if account is None or next_step(account, self._policy) is not Step.ACTIVE:
+            if account is None or not has_reached(account, self._policy, Step.ACTIVE):
                 return None
             current = await tx.two_factor.get(account.id)
             if current is not None and current.enabled_at is not None:
@@ -147,47 +150,47 @@ class ApiAccessService:
 
     async def confirm_setup(
         self, telegram_user_id: int, text: str, attempt_key: int | None = None
-    ) -> CodeOutcome:
+    ) -> TwoFactorOutcome:
         """The first code from the app turns 2FA on, creates the backup codes (shown
         once) and switches API access on."""
         if not looks_like_totp(text):
-            return CodeOutcome(CodeCheck.MALFORMED)
+            return TwoFactorOutcome(TwoFactorCheck.MALFORMED)
         now = self._clock.now()
         codes = [new_backup_code() for _ in range(BACKUP_CODES)]
         async with self._store.transaction() as tx:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
             record = None if account is None else await tx.two_factor.get(account.id)
             if account is None or record is None or record.enabled_at is not None:
-                return CodeOutcome(CodeCheck.NOTHING_PENDING)
+                return TwoFactorOutcome(TwoFactorCheck.NOTHING_PENDING)
             step = matching_step(self._box.decrypt(record.secret), _SEPARATORS.sub("", text), now)
             if step is None:
                 tries = await tx.two_factor.wrong_attempt(account.id, attempt_key)
                 if tries >= MAX_ATTEMPTS:
                     # A fresh secret is needed: this one is gone for good.
                     await tx.two_factor.delete(account.id)
-                    return CodeOutcome(CodeCheck.EXHAUSTED)
-                return CodeOutcome(CodeCheck.WRONG, attempts_left=MAX_ATTEMPTS - tries)
+                    return TwoFactorOutcome(TwoFactorCheck.EXHAUSTED)
+                return TwoFactorOutcome(TwoFactorCheck.WRONG, attempts_left=MAX_ATTEMPTS - tries)
             await tx.two_factor.enable(account.id, now, step)
             macs = [self._box.mac(normalise_backup_code(c)) for c in codes]
             await tx.backup_codes.replace(account.id, macs, now)
             await tx.accounts.set_api_access(account.id, now)
-        return CodeOutcome(CodeCheck.ACCEPTED, backup_codes=tuple(codes))
+        return TwoFactorOutcome(TwoFactorCheck.ACCEPTED, backup_codes=tuple(codes))
 
     async def switch(
         self, telegram_user_id: int, text: str, *, on: bool, attempt_key: int | None = None
-    ) -> CodeOutcome:
+    ) -> TwoFactorOutcome:
         """API access on or off, proven by a current TOTP code or a backup code."""
         now = self._clock.now()
         async with self._store.transaction() as tx:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
             record = None if account is None else await tx.two_factor.get(account.id)
             if account is None or record is None or record.enabled_at is None:
-                return CodeOutcome(CodeCheck.NOTHING_PENDING)
+                return TwoFactorOutcome(TwoFactorCheck.NOTHING_PENDING)
             if record.locked_until is not None and now < record.locked_until:
                 minutes = int((record.locked_until - now).total_seconds() // 60) + 1
-                return CodeOutcome(CodeCheck.LOCKED, minutes_left=minutes)
+                return TwoFactorOutcome(TwoFactorCheck.LOCKED, minutes_left=minutes)
             outcome = await self._prove(tx, account.id, record, text, now, attempt_key)
-            if outcome.result is CodeCheck.ACCEPTED:
+            if outcome.result is TwoFactorCheck.ACCEPTED:
                 await tx.accounts.set_api_access(account.id, now if on else None)
             return outcome
 
@@ -199,24 +202,24 @@ class ApiAccessService:
         text: str,
         now: datetime,
         attempt_key: int | None,
-    ) -> CodeOutcome:
+    ) -> TwoFactorOutcome:
         if looks_like_totp(text):
             step = matching_step(self._box.decrypt(record.secret), _SEPARATORS.sub("", text), now)
             if step is not None:
                 if record.last_used_step is not None and step <= record.last_used_step:
-                    return CodeOutcome(CodeCheck.REPLAYED)
+                    return TwoFactorOutcome(TwoFactorCheck.REPLAYED)
                 await t.two_factor.used_step(account_id, step)
-                return CodeOutcome(CodeCheck.ACCEPTED)
+                return TwoFactorOutcome(TwoFactorCheck.ACCEPTED)
         elif len(normalise_backup_code(text)) == 10:
             if await t.backup_codes.use(
                 account_id, self._box.mac(normalise_backup_code(text)), now
             ):
                 await t.two_factor.used_step(account_id, record.last_used_step)
-                return CodeOutcome(CodeCheck.ACCEPTED, used_backup_code=True)
+                return TwoFactorOutcome(TwoFactorCheck.ACCEPTED, used_backup_code=True)
         else:
-            return CodeOutcome(CodeCheck.MALFORMED)
+            return TwoFactorOutcome(TwoFactorCheck.MALFORMED)
         tries = await t.two_factor.wrong_attempt(account_id, attempt_key)
         if tries >= MAX_ATTEMPTS:
             await t.two_factor.lock(account_id, now + timedelta(minutes=LOCK_MINUTES))
-            return CodeOutcome(CodeCheck.LOCKED, minutes_left=LOCK_MINUTES)
-        return CodeOutcome(CodeCheck.WRONG, attempts_left=MAX_ATTEMPTS - tries)
+            return TwoFactorOutcome(TwoFactorCheck.LOCKED, minutes_left=LOCK_MINUTES)
+        return TwoFactorOutcome(TwoFactorCheck.WRONG, attempts_left=MAX_ATTEMPTS - tries)

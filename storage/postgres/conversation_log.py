@@ -15,7 +15,8 @@ from datetime import datetime
 import asyncpg
 
 from bot.domain.conversation import Direction, LogEntry
-from storage.postgres.database import PgDatabase, rows_changed
+from storage.postgres.connection import rows_changed
+from storage.postgres.database import PgDatabase
 
 _COLUMNS = "id, at, user_id, chat_id, direction, kind, step, text"
 LOG_CHANNEL = "conversation_log"

@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from bot.safe_logging import describe_exception
-from storage.database import Migration, bundled_migrations
+from storage.migrations import Migration, bundled_migrations
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +25,6 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # application on the same database uses. The migration lock and one per job name.
 MIGRATION_LOCK = 0x0B0_7001
 _JOB_LOCK_BASE = 0x0B0_7100
-
-
-def rows_changed(status: str) -> int:
-    """Rows changed, from a command tag such as 'UPDATE 1', 'DELETE 7' or 'INSERT 0 1'."""
-    return int(status.rsplit(" ", 1)[-1])
 
 
 def bundled_pg_migrations() -> list[Migration]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.conversation import Journey, funnel
+from bot.domain.funnel import Journey, funnel
+from bot.domain.policy import Policy
+from bot.domain.records import Account
+from bot.domain.steps import Step
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -14,9 +17,14 @@ def at(minutes: float) -> datetime:
 
 
 def journey(*steps: float | None, exempt: bool = False) -> Journey:
+    """An account that did the email, phone, card and activation steps at these minutes."""
     padded = [*steps, None, None, None, None][:4]
-    email, phone, card, active = (None if m is None else at(m) for m in padded)
-    return Journey(T0, email, phone, card, active, card_exempt=exempt)
+    account = Account(1, 1, "a@exempt.example" if exempt else "a@corp.example", T0)
+    for step, minutes in zip(
+        (Step.EMAIL, Step.PHONE, Step.CARD, Step.ACTIVATION), padded, strict=True
+    ):
+        account = account.with_done(step, None if minutes is None else at(minutes))
+    return Journey.of(account, Policy(card_exempt_email_domains=frozenset({"exempt.example"})))
 
 
 def test_each_step_counts_who_reached_it_who_finished_it_and_the_median_time() -> None:

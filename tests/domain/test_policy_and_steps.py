@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from bot.domain.accounts import Account, Progress, Step, confirmation_progress, next_step
 from bot.domain.policy import Policy, PolicyError
+from bot.domain.records import Account
+from bot.domain.steps import Progress, Step, confirmation_progress, next_step
 from bot.domain.tokens import deep_link, looks_like_link_token, new_link_token, token_digest
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
@@ -28,29 +28,29 @@ def test_the_steps_come_in_the_fixed_order() -> None:
     policy = Policy()
     assert next_step(None, policy) is Step.SIGN_UP
     assert next_step(NEW, policy) is Step.EMAIL
-    confirmed = replace(NEW, email_confirmed_at=NOW)
+    confirmed = NEW.with_done(Step.EMAIL, NOW)
     assert next_step(confirmed, policy) is Step.PHONE
-    phone = replace(confirmed, phone_confirmed_at=NOW)
+    phone = confirmed.with_done(Step.PHONE, NOW)
     assert next_step(phone, policy) is Step.CARD
-    card = replace(phone, card_linked_at=NOW)
+    card = phone.with_done(Step.CARD, NOW)
     assert next_step(card, policy) is Step.ACTIVATION
-    assert next_step(replace(card, activated_at=NOW), policy) is Step.ACTIVE
+    assert next_step(card.with_done(Step.ACTIVATION, NOW), policy) is Step.ACTIVE
 
 
 def test_a_later_step_done_out_of_order_does_not_skip_an_earlier_one() -> None:
-    odd = replace(NEW, phone_confirmed_at=NOW, card_linked_at=NOW)
+    odd = NEW.with_done(Step.PHONE, NOW).with_done(Step.CARD, NOW)
     assert next_step(odd, Policy()) is Step.EMAIL
 
 
 def test_an_exempt_corporate_domain_skips_the_card() -> None:
     policy = Policy(card_exempt_email_domains=frozenset({"corp.example"}))
-    done = replace(NEW, email_confirmed_at=NOW, phone_confirmed_at=NOW)
+    done = NEW.with_done(Step.EMAIL, NOW).with_done(Step.PHONE, NOW)
     assert next_step(done, policy) is Step.ACTIVATION
     assert dict(confirmation_progress(done, policy))[Step.CARD] is Progress.NOT_REQUIRED
 
 
 def test_progress_marks_done_current_and_to_do() -> None:
-    confirmed = replace(NEW, email_confirmed_at=NOW)
+    confirmed = NEW.with_done(Step.EMAIL, NOW)
     assert confirmation_progress(confirmed, Policy()) == [
         (Step.EMAIL, Progress.DONE),
         (Step.PHONE, Progress.CURRENT),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.phone_confirmation import PendingCode, code_digest, code_matches, new_code
-from bot.domain.ports import SmsCode
+from bot.domain.records import SmsCode
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 

@@ -11,8 +11,8 @@ from aiogram.types import BufferedInputFile
 from bot.app import Services
 from bot.keyboards import Api
 from states import ApiAccess
-from storage.conversation_log import SqliteConversationLog
-from storage.database import Database
+from storage.sqlite.conversation_log import SqliteConversationLog
+from storage.sqlite.database import Database
 from tests.support.chat import ChatDriver, Replies
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
 from tests.support.journey import activated, at_code_step

@@ -42,8 +42,8 @@ from bot.app import create_dispatcher, instrument_bot
 from bot.domain.policy import Policy
 from bot.keyboards import Autopay, GetStarted
 from states import Registration
-from storage.database import Database
-from storage.fsm import SqliteStorage
+from storage.sqlite.database import Database
+from storage.sqlite.fsm import SqliteStorage
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL, link_in
 from tests.support.chat import ChatDriver
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox

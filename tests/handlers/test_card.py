@@ -10,8 +10,8 @@ from bot.app import create_dispatcher
 from bot.domain.policy import Policy
 from bot.keyboards import GetStarted, NewInvoice, SandboxDecline, SandboxPay
 from states import Registration
-from storage.database import Database
-from storage.fsm import SqliteStorage
+from storage.sqlite.database import Database
+from storage.sqlite.fsm import SqliteStorage
 from tests.conftest import link_in
 from tests.support.chat import ChatDriver
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox

@@ -10,8 +10,8 @@ from bot.app import Services
 from bot.conversation_log import sensitive_reply
 from bot.domain.conversation import MASK, Direction, LogEntry
 from bot.keyboards import ResendEmail, SandboxPay
-from storage.conversation_log import SqliteConversationLog
-from storage.database import Database
+from storage.sqlite.conversation_log import SqliteConversationLog
+from storage.sqlite.database import Database
 from tests.conftest import GOOD_PASSWORD, SUPPORT, WORK_EMAIL, link_in
 from tests.support.chat import ChatDriver
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox

@@ -11,7 +11,7 @@ from bot.app import Services
 from bot.domain.policy import Policy
 from bot.keyboards import ChangePhone, ResendSms
 from states import Registration
-from storage.database import Database
+from storage.sqlite.database import Database
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL
 from tests.support.chat import ChatDriver, Replies
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox

@@ -7,7 +7,7 @@ from aiogram import Bot
 
 from bot.domain.policy import Policy
 from states import Registration
-from storage.database import Database
+from storage.sqlite.database import Database
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL
 from tests.support.chat import ChatDriver
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox

@@ -14,8 +14,8 @@ from aiogram.types import Update
 
 from bot.app import Services, create_dispatcher
 from bot.telegram_faults import RecipientBlocked, TelegramFaultsMiddleware, TokenBucket
-from storage.database import Database
-from storage.fsm import SqliteStorage
+from storage.sqlite.database import Database
+from storage.sqlite.fsm import SqliteStorage
 from tests.support.chat import ChatDriver
 from tests.support.fake_telegram import FakeTelegram
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pyotp
 
 from bot.app import Services
-from bot.domain.two_factor import MAX_ATTEMPTS, ApiState, CodeCheck
+from bot.domain.two_factor import MAX_ATTEMPTS, ApiStatus, TwoFactorCheck
 from storage.backend import Backend
 from tests.conftest import GOOD_PASSWORD, link_in
 from tests.storage.conftest import stored_text
@@ -38,7 +38,7 @@ async def test_api_access_is_refused_until_the_registration_is_finished(
     billing: Services, outbox: EmailOutbox
 ) -> None:
     await billing.signup.create_account(USER, "ops@corp.example", GOOD_PASSWORD, "en")
-    assert (await billing.api_access.status(USER)).state is ApiState.NOT_ACTIVE
+    assert (await billing.api_access.status(USER)).status is ApiStatus.NOT_ACTIVE
     assert await billing.api_access.start_setup(USER) is None
 
 
@@ -56,9 +56,9 @@ async def test_the_first_code_turns_on_2fa_and_api_access_and_gives_ten_backup_c
 
     outcome = await billing.api_access.confirm_setup(USER, code(setup.secret, clock.now()))
 
-    assert outcome.result is CodeCheck.ACCEPTED
+    assert outcome.result is TwoFactorCheck.ACCEPTED
     assert len(set(outcome.backup_codes)) == 10
-    assert (await billing.api_access.status(USER)).state is ApiState.ON
+    assert (await billing.api_access.status(USER)).status is ApiStatus.ON
     stored = await stored_text(backend)
     assert setup.secret not in stored
     for backup in outcome.backup_codes:
@@ -83,10 +83,10 @@ async def test_a_code_from_the_previous_step_works_but_one_already_used_does_not
     clock.advance(30)
     current = await billing.api_access.switch(USER, code(setup.secret, clock.now()), on=False)
 
-    assert replay.result is CodeCheck.REPLAYED
-    assert previous_step.result is CodeCheck.REPLAYED  # the step of `first`: no reuse
-    assert current.result is CodeCheck.ACCEPTED
-    assert (await billing.api_access.status(USER)).state is ApiState.OFF
+    assert replay.result is TwoFactorCheck.REPLAYED
+    assert previous_step.result is TwoFactorCheck.REPLAYED  # the step of `first`: no reuse
+    assert current.result is TwoFactorCheck.ACCEPTED
+    assert (await billing.api_access.status(USER)).status is ApiStatus.OFF
 
 
 async def test_a_code_two_steps_old_is_wrong(
@@ -100,7 +100,7 @@ async def test_a_code_two_steps_old_is_wrong(
 
     outcome = await billing.api_access.confirm_setup(USER, old)
 
-    assert outcome.result is CodeCheck.WRONG
+    assert outcome.result is TwoFactorCheck.WRONG
     assert outcome.attempts_left == MAX_ATTEMPTS - 1
 
 
@@ -117,8 +117,10 @@ async def test_five_wrong_set_up_codes_void_the_secret(
         (await billing.api_access.confirm_setup(USER, wrong)).result for _ in range(MAX_ATTEMPTS)
     ]
 
-    assert results == [CodeCheck.WRONG] * (MAX_ATTEMPTS - 1) + [CodeCheck.EXHAUSTED]
-    assert (await billing.api_access.confirm_setup(USER, right)).result is CodeCheck.NOTHING_PENDING
+    assert results == [TwoFactorCheck.WRONG] * (MAX_ATTEMPTS - 1) + [TwoFactorCheck.EXHAUSTED]
+    assert (
+        await billing.api_access.confirm_setup(USER, right)
+    ).result is TwoFactorCheck.NOTHING_PENDING
 
 
 async def test_a_backup_code_works_once(
@@ -135,11 +137,11 @@ async def test_a_backup_code_works_once(
     again = await billing.api_access.switch(USER, backups[0], on=True)
     other = await billing.api_access.switch(USER, backups[1], on=True)
 
-    assert first.result is CodeCheck.ACCEPTED
+    assert first.result is TwoFactorCheck.ACCEPTED
     assert first.used_backup_code
-    assert again.result is CodeCheck.WRONG
-    assert other.result is CodeCheck.ACCEPTED
-    assert (await billing.api_access.status(USER)).state is ApiState.ON
+    assert again.result is TwoFactorCheck.WRONG
+    assert other.result is TwoFactorCheck.ACCEPTED
+    assert (await billing.api_access.status(USER)).status is ApiStatus.ON
 
 
 async def test_wrong_codes_lock_switching_for_a_while(
@@ -157,6 +159,6 @@ async def test_wrong_codes_lock_switching_for_a_while(
     clock.advance(15 * 60)
     unlocked = await billing.api_access.switch(USER, code(setup.secret, clock.now()), on=False)
 
-    assert last.result is CodeCheck.LOCKED
-    assert locked.result is CodeCheck.LOCKED
-    assert unlocked.result is CodeCheck.ACCEPTED
+    assert last.result is TwoFactorCheck.LOCKED
+    assert locked.result is TwoFactorCheck.LOCKED
+    assert unlocked.result is TwoFactorCheck.ACCEPTED

@@ -10,6 +10,7 @@ from bot.domain.autopay import AutopayStatus
 from bot.domain.card import CheckProblem, OfferStatus, PaymentStatus
 from bot.domain.money import rubles
 from bot.domain.policy import Policy
+from bot.domain.steps import Step
 from storage.backend import Backend
 from tests.conftest import GOOD_PASSWORD, link_in
 from tests.support.fakes import EmailOutbox, FakeClock, PaymentInbox, SmsOutbox
@@ -94,7 +95,7 @@ async def test_a_payment_links_the_card_and_is_credited_exactly_once(
 
     account, balance = await billing.activation.balance_of(USER)
     assert account is not None
-    assert account.card_linked_at is not None
+    assert account.has_done(Step.CARD)
     assert balance.money_kopecks == billing.card.amount_kopecks
     check = billing.card.check_before_payment
     verdict = await check(USER, payload, "RUB", billing.card.amount_kopecks)

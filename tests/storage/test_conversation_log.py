@@ -14,8 +14,8 @@ from bot.app import Services, keep_log_pruned
 from bot.cli import follow, run_logs, run_stats
 from bot.domain.conversation import Direction, LogEntry
 from storage.backend import Backend
-from storage.conversation_log import SqliteConversationLog
-from storage.database import Database
+from storage.sqlite.conversation_log import SqliteConversationLog
+from storage.sqlite.database import Database
 from tests.conftest import GOOD_PASSWORD, link_in
 from tests.storage.conftest import settings_of
 from tests.support.fakes import EmailOutbox, FakeClock

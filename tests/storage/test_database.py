@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from storage.database import (
+from storage.migrations import Migration
+from storage.sqlite.database import (
     Database,
-    Migration,
     apply_migrations,
-    bundled_migrations,
     fetch_all,
+    sqlite_migrations,
+    statements,
 )
 
 
@@ -26,14 +27,14 @@ async def test_a_fresh_file_gets_every_migration_recorded(tmp_path: Path) -> Non
     finally:
         await db.close()
     assert path.exists()
-    assert versions == [m.version for m in bundled_migrations()]
+    assert versions == [m.version for m in sqlite_migrations()]
 
 
 async def test_running_the_migrations_again_is_a_no_op(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "bot.sqlite3")
     try:
         async with db.writing() as conn:
-            assert await apply_migrations(conn, bundled_migrations()) == []
+            assert await apply_migrations(conn, sqlite_migrations()) == []
     finally:
         await db.close()
     reopened = await Database.open(tmp_path / "bot.sqlite3")
@@ -54,7 +55,7 @@ async def test_the_journal_is_wal_and_foreign_keys_are_enforced(tmp_path: Path) 
 
 async def test_a_failing_migration_leaves_nothing_half_applied(tmp_path: Path) -> None:
     broken = [
-        *bundled_migrations(),
+        *sqlite_migrations(),
         Migration(
             99, "broken", "CREATE TABLE half (x INTEGER);\nINSERT INTO nowhere VALUES (1);\n"
         ),
@@ -88,7 +89,7 @@ def test_migration_statements_are_split_on_complete_statements_only() -> None:
     migration = Migration(
         1, "x", "-- a comment; with a semicolon\nCREATE TABLE a (t TEXT DEFAULT ';');\n"
     )
-    assert migration.statements() == [
+    assert statements(migration) == [
         "-- a comment; with a semicolon\nCREATE TABLE a (t TEXT DEFAULT ';');"
     ]
 

@@ -16,8 +16,8 @@ from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
 from bot.app import redis_client, redis_key_builder
-from storage.database import Database
-from storage.fsm import SqliteStorage, remembered_per_update
+from storage.sqlite.database import Database
+from storage.sqlite.fsm import SqliteStorage, remembered_per_update
 from tests.support.servers import redis_url
 
 KEY = StorageKey(bot_id=42, chat_id=-100, user_id=7)

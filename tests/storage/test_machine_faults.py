@@ -13,8 +13,8 @@ from bot.adapters.payments import SandboxPaymentGateway
 from bot.app import create_dispatcher
 from bot.domain.policy import Policy
 from states import Registration
-from storage.database import Database
-from storage.fsm import SqliteStorage
+from storage.sqlite.database import Database
+from storage.sqlite.fsm import SqliteStorage
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL
 from tests.support.chat import ChatDriver
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox

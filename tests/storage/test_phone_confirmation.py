@@ -7,10 +7,11 @@ import sqlite3
 import pytest
 
 from bot.app import Services
-from bot.domain.phone_confirmation import CodeStatus, PhoneService, PhoneStatus
+from bot.domain.phone_confirmation import PhoneService, PhoneStatus, SmsCodeStatus
 from bot.domain.policy import Policy
+from bot.domain.steps import Step
 from storage.backend import Backend
-from storage.database import Database
+from storage.sqlite.database import Database
 from tests.conftest import GOOD_PASSWORD, link_in
 from tests.storage.conftest import stored_text
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
@@ -28,7 +29,7 @@ async def confirmed_account(services: Services, outbox: EmailOutbox, user_id: in
 
 async def confirm_phone(
     services: Services, sms: SmsOutbox, user_id: int, number: str
-) -> CodeStatus:
+) -> SmsCodeStatus:
     sent = await services.phone.submit_phone(user_id, number, "en")
     assert sent.status is PhoneStatus.CODE_SENT
     return (await services.phone.check_code(user_id, sms.last_code())).status
@@ -45,10 +46,10 @@ async def test_a_typed_number_gets_one_sms_with_a_code_that_confirms_it(
     assert [s.phone for s in sms.sent] == [PHONE]
     assert len(sms.last_code()) == policy.sms_code_length
     confirmed = await services.phone.check_code(1, sms.last_code())
-    assert confirmed.status is CodeStatus.CONFIRMED
+    assert confirmed.status is SmsCodeStatus.CONFIRMED
     assert confirmed.account is not None
     assert confirmed.account.phone == PHONE
-    assert confirmed.account.phone_confirmed_at is not None
+    assert confirmed.account.has_done(Step.PHONE)
 
 
 async def test_the_code_is_never_stored_in_clear(
@@ -70,10 +71,10 @@ async def test_a_code_in_the_wrong_format_does_not_count_as_a_try(
     await services.phone.submit_phone(1, PHONE, "en")
 
     for text in ("12345", "1234567", "abcdef", "１２３４５６"):  # the last: full-width digits
-        assert (await services.phone.check_code(1, text)).status is CodeStatus.MALFORMED
+        assert (await services.phone.check_code(1, text)).status is SmsCodeStatus.MALFORMED
     code = sms.last_code()
     spaced = f"{code[:3]} {code[3:]}"
-    assert (await services.phone.check_code(1, spaced)).status is CodeStatus.CONFIRMED
+    assert (await services.phone.check_code(1, spaced)).status is SmsCodeStatus.CONFIRMED
 
 
 async def test_wrong_codes_count_down_and_the_last_one_voids_the_code(
@@ -87,14 +88,14 @@ async def test_wrong_codes_count_down_and_the_last_one_voids_the_code(
     lefts = []
     for _ in range(policy.sms_max_attempts - 1):
         outcome = await services.phone.check_code(1, wrong)
-        assert outcome.status is CodeStatus.WRONG
+        assert outcome.status is SmsCodeStatus.WRONG
         lefts.append(outcome.attempts_left)
     last = await services.phone.check_code(1, wrong)
 
     assert lefts == list(range(policy.sms_max_attempts - 1, 0, -1))
-    assert last.status is CodeStatus.EXHAUSTED
+    assert last.status is SmsCodeStatus.EXHAUSTED
     # Void: even the right code does not work any more.
-    assert (await services.phone.check_code(1, right)).status is CodeStatus.EXHAUSTED
+    assert (await services.phone.check_code(1, right)).status is SmsCodeStatus.EXHAUSTED
 
 
 async def test_an_expired_code_does_not_confirm_and_is_not_counted(
@@ -105,7 +106,7 @@ async def test_an_expired_code_does_not_confirm_and_is_not_counted(
 
     clock.advance(policy.sms_code_ttl_seconds)
 
-    assert (await services.phone.check_code(1, sms.last_code())).status is CodeStatus.EXPIRED
+    assert (await services.phone.check_code(1, sms.last_code())).status is SmsCodeStatus.EXPIRED
     pending = await services.phone.pending_code(await account_id(services, 1))
     assert pending is not None
     assert pending.attempts_left == policy.sms_max_attempts
@@ -136,8 +137,8 @@ async def test_a_new_code_waits_for_the_resend_delay_and_then_voids_the_old_one(
     assert len(sms.sent) == 2
     new = sms.last_code()
     if new != old:  # one in a million they are equal, and then "old" is the new code
-        assert (await services.phone.check_code(1, old)).status is CodeStatus.WRONG
-    assert (await services.phone.check_code(1, new)).status is CodeStatus.CONFIRMED
+        assert (await services.phone.check_code(1, old)).status is SmsCodeStatus.WRONG
+    assert (await services.phone.check_code(1, new)).status is SmsCodeStatus.CONFIRMED
 
 
 async def test_the_same_number_again_within_the_delay_sends_no_second_sms(
@@ -165,7 +166,7 @@ async def test_a_failed_resend_is_reported_and_the_code_sent_before_still_works(
     failed = await services.phone.resend_code(1, "en")
 
     assert failed.status is PhoneStatus.DELIVERY_FAILED
-    assert (await services.phone.check_code(1, working)).status is CodeStatus.CONFIRMED
+    assert (await services.phone.check_code(1, working)).status is SmsCodeStatus.CONFIRMED
 
 
 async def test_a_failed_delivery_leaves_no_usable_code_and_starts_no_resend_timer(
@@ -176,7 +177,7 @@ async def test_a_failed_delivery_leaves_no_usable_code_and_starts_no_resend_time
     assert (await services.phone.submit_phone(1, PHONE, "en")).status is (
         PhoneStatus.DELIVERY_FAILED
     )
-    assert (await services.phone.check_code(1, "123456")).status is CodeStatus.NO_CODE
+    assert (await services.phone.check_code(1, "123456")).status is SmsCodeStatus.NO_CODE
     sms.failing = False
     # At once, with no wait: the failed attempt was not a sent code.
     assert (await services.phone.submit_phone(1, PHONE, "en")).status is PhoneStatus.CODE_SENT
@@ -187,7 +188,7 @@ async def test_a_number_confirmed_on_the_maximum_of_accounts_gets_no_sms(
 ) -> None:
     for user_id in range(1, policy.phone_max_accounts + 1):
         await confirmed_account(services, outbox, user_id)
-        assert await confirm_phone(services, sms, user_id, PHONE) is CodeStatus.CONFIRMED
+        assert await confirm_phone(services, sms, user_id, PHONE) is SmsCodeStatus.CONFIRMED
     sent_before = len(sms.sent)
     late = policy.phone_max_accounts + 1
     await confirmed_account(services, outbox, late)
@@ -215,11 +216,11 @@ async def test_the_limit_is_checked_again_when_the_code_is_confirmed(
 
     results = [(await services.phone.check_code(u, codes[u])).status for u in users]
 
-    assert results[:-1] == [CodeStatus.CONFIRMED] * policy.phone_max_accounts
-    assert results[-1] is CodeStatus.LIMIT_REACHED
+    assert results[:-1] == [SmsCodeStatus.CONFIRMED] * policy.phone_max_accounts
+    assert results[-1] is SmsCodeStatus.LIMIT_REACHED
     last = await services.signup.account_of(users[-1])
     assert last is not None
-    assert last.phone_confirmed_at is None
+    assert not last.has_done(Step.PHONE)
 
 
 async def test_the_database_itself_refuses_a_second_holder_of_the_same_place(
@@ -244,7 +245,7 @@ async def test_phone_steps_are_refused_before_the_email_is_confirmed(
     await services.signup.create_account(1, "a@corp.example", GOOD_PASSWORD, "en")
 
     assert (await services.phone.submit_phone(1, PHONE, "en")).status is PhoneStatus.NOT_YET
-    assert (await services.phone.check_code(1, "123456")).status is CodeStatus.NOT_YET
+    assert (await services.phone.check_code(1, "123456")).status is SmsCodeStatus.NOT_YET
     assert (await services.phone.submit_phone(2, PHONE, "en")).status is PhoneStatus.NOT_YET
     assert sms.sent == []
 
@@ -259,7 +260,7 @@ async def test_a_confirmed_phone_is_not_confirmed_again(
 
     assert again.status is PhoneStatus.ALREADY_CONFIRMED
     assert (await services.phone.check_code(1, sms.last_code())).status is (
-        CodeStatus.ALREADY_CONFIRMED
+        SmsCodeStatus.ALREADY_CONFIRMED
     )
 
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.ports import AlreadyRegistered, EmailTaken, NewAccount, Store
+from bot.domain.ports import AlreadyRegistered, EmailTaken, Store
+from bot.domain.records import NewAccount
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 HASH = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"

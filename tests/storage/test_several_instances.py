@@ -15,12 +15,12 @@ from bot.app import Services
 from bot.domain.activation import ActivationStatus
 from bot.domain.card import PaymentStatus
 from bot.domain.conversation import Direction, LogEntry
-from bot.domain.phone_confirmation import CodeStatus, PhoneStatus
+from bot.domain.phone_confirmation import PhoneStatus, SmsCodeStatus
 from bot.domain.policy import Policy
-from bot.domain.ports import NewAccount
+from bot.domain.records import NewAccount
 from bot.domain.signup import LinkStatus, SignupStatus
 from storage.backend import Backend
-from storage.conversation_log import SqliteConversationLog
+from storage.sqlite.conversation_log import SqliteConversationLog
 from tests.conftest import GOOD_PASSWORD, link_in
 from tests.storage.conftest import another_instance
 from tests.support.fakes import EmailOutbox, FakeClock, PaymentInbox, SmsOutbox
@@ -66,7 +66,7 @@ async def at_code_step(services: Services, world: World, user: int, phone: str) 
 async def at_card_step(services: Services, world: World, user: int) -> str:
     """The payload of the person's invoice."""
     code = await at_code_step(services, world, user, f"+7916000{user:04d}")
-    assert (await services.phone.check_code(user, code)).status is CodeStatus.CONFIRMED
+    assert (await services.phone.check_code(user, code)).status is SmsCodeStatus.CONFIRMED
     await services.card.offer(user, user, "en")
     return world.payments.shown[-1].payload
 
@@ -100,7 +100,9 @@ async def test_the_last_place_of_a_number_goes_to_one_of_two_instances(
         )
 
         statuses = sorted(o.status.value for o in outcomes)
-        assert statuses == sorted([CodeStatus.CONFIRMED.value, CodeStatus.LIMIT_REACHED.value])
+        assert statuses == sorted(
+            [SmsCodeStatus.CONFIRMED.value, SmsCodeStatus.LIMIT_REACHED.value]
+        )
         async with backend.store.reading() as tx:
             assert len(await tx.phones.holders(PHONE)) == 1
 
@@ -114,7 +116,7 @@ async def test_one_code_confirms_once_when_it_arrives_at_two_instances(
 
         outcomes = await asyncio.gather(a.phone.check_code(1, code), b.phone.check_code(1, code))
 
-        assert [o.status for o in outcomes].count(CodeStatus.CONFIRMED) == 1
+        assert [o.status for o in outcomes].count(SmsCodeStatus.CONFIRMED) == 1
 
 
 async def test_one_email_link_confirms_once_when_opened_on_two_instances(

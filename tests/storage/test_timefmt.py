@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.timefmt import _FORMAT, from_db, to_db
+from storage.sqlite.timefmt import _FORMAT, from_db, to_db
 
 moments = st.datetimes(
     min_value=datetime(1970, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)

@@ -12,11 +12,10 @@ from bot.domain.ports import ConversationLogRepository, PaymentGateway, Store
 from bot.middlewares import FloodControl
 from bot.telegram_faults import TelegramFaultsMiddleware
 from states import Registration
-from storage.backend import Backend
-from storage.conversation_log import SqliteConversationLog
-from storage.database import Database
-from storage.fsm import SqliteStorage
-from storage.repositories import SqliteStore
+from storage.backend import Backend, sqlite_store
+from storage.sqlite.conversation_log import SqliteConversationLog
+from storage.sqlite.database import Database
+from storage.sqlite.fsm import SqliteStorage
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL, cheap_hasher, link_in
 from tests.support.chat import ChatDriver, Replies
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
@@ -54,7 +53,7 @@ def services_on(
 ) -> Services:
     """The services as the bot builds them, on the given fakes and a real database."""
     if isinstance(database, Database):
-        store: Store = SqliteStore(database)
+        store: Store = sqlite_store(database)
         log: ConversationLogRepository = SqliteConversationLog(database)
     else:
         store, log = database.store, database.conversation_log

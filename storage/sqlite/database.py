@@ -1,67 +1,49 @@
-"""The SQLite file: a small pool of connections, pragmas, numbered migrations."""
+"""The SQLite file: a small pool of connections, pragmas, numbered migrations (one
+instance: docs/deployment.md)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
 
-from storage.timefmt import to_db
+from storage.migrations import Migration, bundled_migrations
+from storage.sqlite.timefmt import to_db
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-_MIGRATION_NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
 
 
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
+def sqlite_migrations() -> list[Migration]:
+    return bundled_migrations(MIGRATIONS_DIR)
 
-    def statements(self) -> list[str]:
-        """The script split into statements, so it can run inside our own transaction
-        (sqlite3's executescript would commit whatever transaction is open first)."""
-        statements: list[str] = []
-        pending = ""
-        for line in self.sql.splitlines(keepends=True):
-            pending += line
-            if sqlite3.complete_statement(pending):
-                statement = pending.strip()
-                if statement.strip(";").strip():
-                    statements.append(statement)
-                pending = ""
-        if pending.strip() and not _only_comments(pending):
-            raise ValueError(f"migration {self.version} ends with an incomplete statement")
-        return statements
+
+def statements(migration: Migration) -> list[str]:
+    """The script split into statements, so it can run inside our own transaction
+    (sqlite3's executescript would commit whatever transaction is open first)."""
+    found: list[str] = []
+    pending = ""
+    for line in migration.sql.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statement = pending.strip()
+            if statement.strip(";").strip():
+                found.append(statement)
+            pending = ""
+    if pending.strip() and not _only_comments(pending):
+        raise ValueError(f"migration {migration.version} ends with an incomplete statement")
+    return found
 
 
 def _only_comments(text: str) -> bool:
     return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
-
-
-def bundled_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The numbered scripts of `folder` (SQLite's by default; storage/postgres has its
-    own), in order; a gap in the numbers is refused."""
-    found: list[Migration] = []
-    for entry in folder.iterdir():
-        match = _MIGRATION_NAME.fullmatch(entry.name)
-        if match:
-            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
-    found.sort(key=lambda m: m.version)
-    versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migrations must be numbered 1..N without gaps, found {versions}")
-    return found
 
 
 class Database:
@@ -102,7 +84,7 @@ class Database:
         try:
             writer = await _connect(path, busy_timeout_ms)
             connections.append(writer)
-            await apply_migrations(writer, migrations or bundled_migrations())
+            await apply_migrations(writer, migrations or sqlite_migrations())
             for _ in range(max(1, readers)):
                 connections.append(await _connect(path, busy_timeout_ms, read_only=True))
         except BaseException:
@@ -208,7 +190,7 @@ async def apply_migrations(
         for migration in migrations:
             if migration.version in applied:
                 continue
-            for statement in migration.statements():
+            for statement in statements(migration):
                 await connection.execute(statement)
             await connection.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",

@@ -14,8 +14,8 @@ from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
-from storage.database import Database, fetch_one
-from storage.timefmt import to_db
+from storage.sqlite.database import Database, fetch_one
+from storage.sqlite.timefmt import to_db
 
 _KEY_WHERE = (
     "bot_id = ? AND chat_id = ? AND user_id = ? AND thread_id = ?"

@@ -9,8 +9,8 @@ from collections.abc import AsyncGenerator
 from datetime import datetime
 
 from bot.domain.conversation import Direction, LogEntry
-from storage.database import Database, fetch_all, fetch_one
-from storage.timefmt import from_db, to_db
+from storage.sqlite.database import Database, fetch_all, fetch_one
+from storage.sqlite.timefmt import from_db, to_db
 
 _COLUMNS = "id, at, user_id, chat_id, direction, kind, step, text"
 
