@@ -53,7 +53,6 @@ from aiogram.methods import GetMe, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
 
-from bot import event_loop
 from bot.adapters.crypto import FernetSecretBox
 from bot.adapters.hashing import Argon2idHasher
 from bot.adapters.payments import SandboxPaymentGateway
@@ -69,8 +68,9 @@ from bot.app import (
 from bot.domain.conversation import LogEntry
 from bot.domain.policy import Policy
 from bot.domain.ports import ConversationLogRepository, OutgoingEmail, OutgoingSms, Store
-from bot.middlewares import FloodControl
-from bot.telegram_faults import TelegramFaultsMiddleware
+from bot.runtime import event_loop
+from bot.telegram.faults import TelegramFaultsMiddleware
+from bot.telegram.flood import FloodControl
 from storage.backend import postgres_store, sqlite_store
 from storage.postgres.conversation_log import PgConversationLog
 from storage.postgres.database import PgDatabase

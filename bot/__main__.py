@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import signal
 import sys
 from pathlib import Path
 
-from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
-
-from bot import event_loop
-from bot.app import open_runtime, publish_commands
-from bot.cli import add_logs_arguments, add_stats_arguments, run_logs, run_stats
-from bot.console import run_console
-from bot.maintenance import backup, check_all
-from bot.polling import run_polling
-from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError, load_settings
-from bot.webhook import run_webhook
+from bot.runtime import event_loop
+from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, SettingsError, load_settings
+from bot.support.cli import add_logs_arguments, add_stats_arguments
 
 log = logging.getLogger("bot")
 
@@ -47,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
 
+    # Each mode imports what it needs when it runs: the support tools (logs, stats,
+    # check, backup) never import aiogram, and start at once (issue 20).
     if args.mode == "backup":
         if settings.database_url is not None:
             print(
@@ -55,10 +44,16 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 1
+        from bot.support.maintenance import backup
+
         return backup(settings.database_path, args.path, _print_line)
     if args.mode == "check":
-        return check_all(settings, _print_line)
+        from bot.support.maintenance import check_all
+
+        return event_loop.run(check_all(settings, _print_line))
     if args.mode in ("logs", "stats"):
+        from bot.support.cli import run_logs, run_stats
+
         _configure_logging("WARNING")
         run = run_logs if args.mode == "logs" else run_stats
         try:
@@ -68,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.mode == "console":
         # The console is the person's screen: only warnings go to stderr.
+        from bot.runtime.console import run_console
+
         _configure_logging("WARNING")
         try:
             event_loop.run(run_console(settings))
@@ -92,8 +89,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
+    from bot.runtime.server import run_server
+
     _configure_logging(settings.log_level)
-    event_loop.run(_run_server(settings, webhook=args.mode == "webhook"))
+    event_loop.run(run_server(settings, webhook=args.mode == "webhook"))
     return 0
 
 
@@ -110,45 +109,6 @@ def _configure_logging(level: str) -> None:
     )
     # aiogram logs every update at INFO with its id and timing only; keep it quieter.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-
-
-async def _run_server(settings: Settings, *, webhook: bool) -> None:
-    assert settings.bot_token is not None
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    bot = Bot(
-        settings.bot_token.get_secret_value(),
-        session=session,
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        async with open_runtime(settings, bot) as runtime:
-            await publish_commands(bot)
-            me = await bot.me()
-            if webhook:
-                assert settings.webhook_url is not None
-                assert settings.webhook_secret is not None
-                log.info("webhook for @%s", me.username)
-                await run_webhook(
-                    bot,
-                    runtime.dispatcher,
-                    runtime.ping,
-                    url=settings.webhook_url,
-                    secret=settings.webhook_secret.get_secret_value(),
-                    host=settings.webhook_host,
-                    port=settings.webhook_port,
-                    stop=stop,
-                )
-            else:
-                await bot.delete_webhook(drop_pending_updates=False)
-                log.info("polling as @%s", me.username)
-                await run_polling(runtime.dispatcher, bot, stop=stop)
-            log.info("stopped; in-flight updates finished")
-    finally:
-        await bot.session.close()
 
 
 if __name__ == "__main__":

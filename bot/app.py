@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,6 @@ from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from cryptography.fernet import Fernet
 from redis.asyncio import BlockingConnectionPool, Redis
 
@@ -28,13 +25,6 @@ from bot.adapters.email import ConsoleEmailSender, SmtpEmailSender
 from bot.adapters.hashing import Argon2idHasher
 from bot.adapters.payments import SandboxPaymentGateway, TelegramPaymentGateway
 from bot.adapters.sms import ConsoleSmsSender, HttpSmsSender
-from bot.cluster import run_once_per_cluster
-from bot.code_prompts import CodePromptRefresher
-from bot.conversation_log import (
-    ConversationRecorder,
-    IncomingLogMiddleware,
-    OutgoingLogMiddleware,
-)
 from bot.domain.activation import ActivationService
 from bot.domain.autopay import AutopayService
 from bot.domain.card import CardService
@@ -56,19 +46,21 @@ from bot.domain.registration import RegistrationService
 from bot.domain.signup import SignupService
 from bot.domain.support import SupportService
 from bot.domain.two_factor import ApiAccessService
-from bot.middlewares import (
-    FloodControl,
-    LanguageMiddleware,
-    RememberStatePerUpdate,
-    UnblockMiddleware,
-)
-from bot.safe_logging import describe_exception
+from bot.jobs.cluster import run_once_per_cluster
+from bot.jobs.code_prompts import CodePromptRefresher
+from bot.jobs.log_retention import keep_log_pruned
 from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError
-from bot.telegram_faults import TelegramFaultsMiddleware
-from bot.texts import compose_code_sms, compose_confirmation_email, texts_for
+from bot.support.capture import IncomingLogMiddleware, OutgoingLogMiddleware
+from bot.support.mirror import WatchMirror
+from bot.support.recorder import ConversationRecorder
+from bot.telegram.conversation import ConversationMiddleware
+from bot.telegram.faults import TelegramFaultsMiddleware
+from bot.telegram.flood import FloodControl
+from bot.telegram.middlewares import LanguageMiddleware, UnblockMiddleware
+from bot.ui.messages import compose_code_sms, compose_confirmation_email
 from handlers.flow import Flow
 from storage.backend import Backend, open_backend
-from storage.sqlite.fsm import SqliteStorage
+from storage.sqlite.fsm import RememberStatePerUpdate, SqliteStorage
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +79,7 @@ class Services:
     activation: ActivationService
     support: SupportService
     recorder: ConversationRecorder
+    watches: WatchMirror
     support_user_ids: frozenset[int]
     api_access: ApiAccessService
     telegram_faults: TelegramFaultsMiddleware
@@ -104,6 +97,7 @@ class Services:
             "activation": self.activation,
             "support": self.support,
             "recorder": self.recorder,
+            "watches": self.watches,
             "support_user_ids": self.support_user_ids,
             "api_access": self.api_access,
         }
@@ -128,6 +122,9 @@ def build_services(
     code_prompts_idle_seconds: float = 60.0,
 ) -> Services:
     clock = clock or SystemClock()
+    recorder = ConversationRecorder(conversation_log, clock)
+    watches = WatchMirror(conversation_log)
+    recorder.add_listener(watches.offer)
     phone = PhoneService(
         store=store,
         sms_sender=sms_sender,
@@ -154,7 +151,8 @@ def build_services(
         autopay=AutopayService(store=store, policy=policy, clock=clock),
         activation=ActivationService(store=store, policy=policy, clock=clock),
         support=SupportService(store=store, log=conversation_log, policy=policy, clock=clock),
-        recorder=ConversationRecorder(conversation_log, clock),
+        recorder=recorder,
+        watches=watches,
         support_user_ids=support_user_ids,
         api_access=ApiAccessService(store=store, box=secret_box, policy=policy, clock=clock),
         telegram_faults=telegram_faults or TelegramFaultsMiddleware(),
@@ -168,14 +166,11 @@ def create_dispatcher(
     storage: BaseStorage,
     events_isolation: BaseEventIsolation | None = None,
 ) -> Dispatcher:
+    routers = handlers.routers()
+    # Where the conversation resumes: each step's prompt, from the step's own router.
+    flow = Flow(registration=services.registration, prompts=handlers.prompts(routers))
     # Per-user isolation: two quick messages of one person are handled one after the
     # other, so they never race on the same step.
-    flow = Flow(
-        registration=services.registration,
-        phone=services.phone,
-        card=services.card,
-        code_prompts=services.code_prompts,
-    )
     dp = Dispatcher(
         storage=storage,
         events_isolation=events_isolation or SimpleEventIsolation(),
@@ -188,9 +183,10 @@ def create_dispatcher(
     dp.update.outer_middleware(UnblockMiddleware(services.telegram_faults))
     dp.update.outer_middleware(IncomingLogMiddleware(services.recorder))
     dp.update.outer_middleware(LanguageMiddleware(services.preferences))
+    dp.update.outer_middleware(ConversationMiddleware())
     dp.message.outer_middleware(services.flood_control)
     dp.callback_query.outer_middleware(services.flood_control)
-    dp.include_routers(*handlers.routers())
+    dp.include_routers(*routers)
     return dp
 
 
@@ -378,7 +374,7 @@ async def open_runtime(
             code_prompts_idle_seconds=2.0 if backend.postgres is not None else 60.0,
         )
         instrument_bot(bot, services)
-        await services.recorder.start(bot)
+        await services.watches.start(bot)
         storage, isolation, redis = fsm_from(settings, backend)
         dispatcher = create_dispatcher(
             services=services, storage=storage, events_isolation=isolation
@@ -398,13 +394,15 @@ async def open_runtime(
                 run_once_per_cluster(
                     backend.lease,
                     "log-retention",
-                    lambda end: keep_log_pruned(services, days, end),
+                    lambda end: keep_log_pruned(
+                        backend.conversation_log, services.recorder.clock, days, end
+                    ),
                     stop,
                 ),
                 name="log-retention",
             ),
             asyncio.create_task(services.recorder.run(stop), name="conversation-log"),
-            asyncio.create_task(services.recorder.follow_watches(stop), name="watches"),
+            asyncio.create_task(services.watches.follow(stop), name="watches"),
         ]
         settle_memory()
         yield Runtime(dispatcher=dispatcher, services=services, backend=backend, redis=redis)
@@ -412,6 +410,8 @@ async def open_runtime(
         stop.set()
         for task in tasks:
             await task
+        if tasks:
+            await services.watches.settle()
         await sms_sender.close()
         if redis is not None:
             await redis.aclose()
@@ -430,43 +430,3 @@ def settle_memory() -> None:
     classify_phone("+7 916 123-45-67", from_contact=False)
     gc.collect()
     gc.freeze()
-
-
-async def keep_log_pruned(services: Services, days: int, stop: asyncio.Event) -> None:
-    """R18 retention: records older than `days` go at start-up, then once a day."""
-    while True:
-        cutoff = services.recorder.clock.now() - timedelta(days=days)
-        try:
-            removed = await services.support.log.prune(cutoff)
-            if removed:
-                log.info("conversation log: %s records older than %s days removed", removed, days)
-        except Exception as exc:
-            log.warning("conversation log not pruned: %s", describe_exception(exc))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), 24 * 3600)
-        if stop.is_set():
-            return
-
-
-async def publish_commands(bot: Bot) -> None:
-    """The command menu in the Telegram client, in both languages."""
-    names = (
-        "start",
-        "status",
-        "resend",
-        "card",
-        "autopay",
-        "balance",
-        "api_access",
-        "cancel",
-        "language",
-        "help",
-    )
-    for language in ("en", "ru"):
-        t = texts_for(language)
-        commands = [BotCommand(command=name, description=t(f"command.{name}")) for name in names]
-        await bot.set_my_commands(
-            commands,
-            scope=BotCommandScopeAllPrivateChats(),
-            language_code=None if language == "en" else language,
-        )

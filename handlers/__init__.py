@@ -1,9 +1,11 @@
-"""One router per step or concern; `routers()` gives them in the order they must run."""
+"""One router per step or concern; `routers()` gives them in the order they must run,
+`prompts()` the prompt each step's router registers (handlers/flow.py)."""
 
 from __future__ import annotations
 
 from aiogram import Router
 
+from bot.domain.steps import Step
 from handlers import (
     activation,
     api_access,
@@ -22,17 +24,19 @@ from handlers import (
     support,
     unknown_command,
 )
+from handlers.flow import Prompt, collect_prompts
 
 
 def routers() -> list[Router]:
-    # Order matters: groups are turned away first; commands work in every state (the
-    # "anytime" routers hold each later step's commands, payments and buttons), and
-    # a command none of them knows is answered before any step sees it;
-    # each step's valid input comes before its same-state fallback (inside the step's
-    # router); the catch-all fallback is last.
+    # Order matters: groups are turned away first; the email link before the plain
+    # /start; commands work in every state (the "anytime" routers hold each later
+    # step's commands, payments and buttons), and a command none of them knows is
+    # answered before any step sees it; each step's valid input comes before its
+    # same-state fallback (inside the step's router); the catch-all fallback is last.
     return [
         errors.router(),
         groups.router(),
+        email_link.link_router(),
         start.router(),
         commands.router(),
         resend.router(),
@@ -51,3 +55,7 @@ def routers() -> list[Router]:
         api_access.router(),
         fallback.router(),
     ]
+
+
+def prompts(built: list[Router]) -> dict[Step, Prompt]:
+    return collect_prompts(built)

@@ -5,17 +5,16 @@ from __future__ import annotations
 import io
 
 import segno
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from bot.conversation_log import sensitive_reply
 from bot.domain.two_factor import ApiAccessService, ApiStatus, TwoFactorCheck, TwoFactorOutcome
-from bot.keyboards import Api, api_keyboard
-from bot.texts import Texts
-from handlers.filters import Magic
-from handlers.flow import KEY_MESSAGE_FIELD, Flow
+from bot.support.masking import sensitive_reply
+from bot.telegram.conversation import Conversation
+from bot.ui.keyboards import Api, ApiAction, api_keyboard
+from handlers.filters import Matches
+from handlers.flow import Flow
 from states import ApiAccess
 
 
@@ -26,155 +25,129 @@ def qr_png(uri: str) -> bytes:
     return buffer.getvalue()
 
 
-async def show_api_access(
-    user_id: int,
-    chat_id: int,
-    state: FSMContext,
-    bot: Bot,
-    api: ApiAccessService,
-    flow: Flow,
-    t: Texts,
-) -> None:
+async def show_api_access(conv: Conversation, api: ApiAccessService, flow: Flow) -> None:
     """Where API access stands for this person, and the next thing to do about it."""
-    status = await api.status(user_id)
-    if status.status is ApiStatus.NOT_ACTIVE:
-        await bot.send_message(
-            chat_id, t("api.not_active", step=t(f"step_label.{status.step.value}"))
-        )
-        await flow.show(bot, chat_id, state, t, user_id)
-    elif status.status is ApiStatus.SETUP_NEEDED:
-        await start_setup(user_id, chat_id, state, bot, api, t)
-    elif status.status is ApiStatus.ON:
-        await bot.send_message(chat_id, t("api.status_on"), reply_markup=api_keyboard(t, "off"))
+    t = conv.t
+    view = await api.status(conv.user_id)
+    if view.status is ApiStatus.NOT_ACTIVE:
+        await conv.say(t("api.not_active", step=t(f"step_label.{view.step.value}")))
+        await flow.show(conv)
+    elif view.status is ApiStatus.SETUP_NEEDED:
+        await start_setup(conv, api)
+    elif view.status is ApiStatus.ON:
+        await conv.say(t("api.status_on"), reply_markup=api_keyboard(t, ApiAction.OFF))
     else:
-        await bot.send_message(
-            chat_id, t("api.status_off"), reply_markup=api_keyboard(t, "activate")
-        )
+        await conv.say(t("api.status_off"), reply_markup=api_keyboard(t, ApiAction.ACTIVATE))
 
 
-async def start_setup(
-    user_id: int, chat_id: int, state: FSMContext, bot: Bot, api: ApiAccessService, t: Texts
-) -> None:
-    await Flow.forget_secret_message(bot, chat_id, state)
-    setup = await api.start_setup(user_id)
+async def start_setup(conv: Conversation, api: ApiAccessService) -> None:
+    t = conv.t
+    await conv.forget_ephemeral()  # an earlier set-up's key: it stops working now
+    setup = await api.start_setup(conv.user_id)
     if setup is None:  # meanwhile activated elsewhere, or 2FA is on already
-        await bot.send_message(chat_id, t("api.nothing_pending"))
+        await conv.say(t("api.nothing_pending"))
         return
     # The secret is in this message: the conversation log keeps a mask instead (R18).
     with sensitive_reply("TOTP secret"):
-        sent = await bot.send_photo(
-            chat_id,
+        sent = await conv.bot.send_photo(
+            conv.chat_id,
             BufferedInputFile(qr_png(setup.uri), filename="vkcloud-2fa.png"),
             caption=t("api.setup_intro", secret=setup.secret, email=setup.email),
         )
-    await state.set_state(ApiAccess.setup_code)
-    await state.set_data({KEY_MESSAGE_FIELD: sent.message_id})
-    await bot.send_message(chat_id, t("api.ask_setup_code"))
+    await conv.enter(ApiAccess.setup_code)
+    # The key leaves the chat when the set-up ends, whichever way (R13).
+    await conv.keep_until_step_ends(sent.message_id)
+    await conv.say(t("api.ask_setup_code"))
 
 
 async def api_command(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    api_access: ApiAccessService,
-    flow: Flow,
-    t: Texts,
+    message: Message, conv: Conversation, api_access: ApiAccessService, flow: Flow
 ) -> None:
-    assert message.from_user is not None
-    await show_api_access(message.from_user.id, message.chat.id, state, bot, api_access, flow, t)
+    await show_api_access(conv, api_access, flow)
 
 
 async def api_button(
     callback: CallbackQuery,
     callback_data: Api,
-    state: FSMContext,
-    bot: Bot,
+    conv: Conversation,
     api_access: ApiAccessService,
     flow: Flow,
-    t: Texts,
 ) -> None:
     await callback.answer()
-    user_id = callback.from_user.id
-    api = api_access
-    status = await api.status(user_id)
-    if callback_data.action == "off" and status.status is ApiStatus.ON:
-        await state.set_state(ApiAccess.code_to_switch_off)
-        await bot.send_message(user_id, t("api.ask_code_off"))
-    elif callback_data.action == "activate" and status.status is ApiStatus.OFF:
-        await state.set_state(ApiAccess.code_to_switch_on)
-        await bot.send_message(user_id, t("api.ask_code_on"))
-    elif callback_data.action == "restart" and status.status is ApiStatus.SETUP_NEEDED:
-        await start_setup(user_id, user_id, state, bot, api, t)
+    t = conv.t
+    view = await api_access.status(conv.user_id)
+    action = callback_data.action
+    if action is ApiAction.OFF and view.status is ApiStatus.ON:
+        await conv.state.set_state(ApiAccess.code_to_switch_off)
+        await conv.say(t("api.ask_code_off"))
+    elif action is ApiAction.ACTIVATE and view.status is ApiStatus.OFF:
+        await conv.state.set_state(ApiAccess.code_to_switch_on)
+        await conv.say(t("api.ask_code_on"))
+    elif action is ApiAction.RESTART and view.status is ApiStatus.SETUP_NEEDED:
+        await start_setup(conv, api_access)
     else:
-        await show_api_access(user_id, user_id, state, bot, api, flow, t)
+        await show_api_access(conv, api_access, flow)
 
 
-async def setup_code(
-    message: Message, state: FSMContext, bot: Bot, api_access: ApiAccessService, t: Texts
-) -> None:
+async def setup_code(message: Message, conv: Conversation, api_access: ApiAccessService) -> None:
     assert message.text is not None
-    assert message.from_user is not None
-    chat_id = message.chat.id
+    t = conv.t
     outcome = await api_access.confirm_setup(
-        message.from_user.id, message.text, attempt_key=message.message_id
+        conv.user_id, message.text, attempt_key=message.message_id
     )
     if outcome.result is TwoFactorCheck.ACCEPTED:
-        await Flow.forget_secret_message(bot, chat_id, state)
-        await state.clear()
+        await conv.forget_ephemeral()
+        await conv.state.clear()
         with sensitive_reply("backup codes"):
-            await bot.send_message(
-                chat_id, t("api.backup_codes", codes="\n".join(outcome.backup_codes))
-            )
-        await bot.send_message(chat_id, t("api.enabled"))
+            await conv.say(t("api.backup_codes", codes="\n".join(outcome.backup_codes)))
+        await conv.say(t("api.enabled"))
     elif outcome.result is TwoFactorCheck.MALFORMED:
         await message.answer(t("api.setup_code_malformed"))
     elif outcome.result is TwoFactorCheck.WRONG:
         await message.answer(t("api.code_wrong", left=outcome.attempts_left))
     elif outcome.result is TwoFactorCheck.EXHAUSTED:
-        await Flow.forget_secret_message(bot, chat_id, state)
-        await state.clear()
-        await message.answer(t("api.setup_exhausted"), reply_markup=api_keyboard(t, "restart"))
+        await conv.forget_ephemeral()
+        await conv.state.clear()
+        await message.answer(
+            t("api.setup_exhausted"), reply_markup=api_keyboard(t, ApiAction.RESTART)
+        )
     else:
-        await state.clear()
+        await conv.state.clear()
         await message.answer(t("api.nothing_pending"))
 
 
-async def switch_code(
-    message: Message, state: FSMContext, api_access: ApiAccessService, t: Texts
-) -> None:
+async def switch_code(message: Message, conv: Conversation, api_access: ApiAccessService) -> None:
     assert message.text is not None
-    assert message.from_user is not None
-    on = await state.get_state() == ApiAccess.code_to_switch_on.state
+    on = await conv.at(ApiAccess.code_to_switch_on)
     outcome = await api_access.switch(
-        message.from_user.id, message.text, on=on, attempt_key=message.message_id
+        conv.user_id, message.text, on=on, attempt_key=message.message_id
     )
-    await show_switch(outcome, on, message, state, t)
+    await show_switch(conv, outcome, on)
 
 
-async def show_switch(
-    outcome: TwoFactorOutcome, on: bool, message: Message, state: FSMContext, t: Texts
-) -> None:
+async def show_switch(conv: Conversation, outcome: TwoFactorOutcome, on: bool) -> None:
+    t = conv.t
     if outcome.result is TwoFactorCheck.ACCEPTED:
-        await state.clear()
+        await conv.state.clear()
         if outcome.used_backup_code:
-            await message.answer(t("api.backup_used"))
-        await message.answer(t("api.enabled") if on else t("api.switched_off"))
+            await conv.say(t("api.backup_used"))
+        await conv.say(t("api.enabled") if on else t("api.switched_off"))
     elif outcome.result is TwoFactorCheck.WRONG:
-        await message.answer(t("api.code_wrong", left=outcome.attempts_left))
+        await conv.say(t("api.code_wrong", left=outcome.attempts_left))
     elif outcome.result is TwoFactorCheck.MALFORMED:
-        await message.answer(t("api.code_malformed"))
+        await conv.say(t("api.code_malformed"))
     elif outcome.result is TwoFactorCheck.REPLAYED:
-        await message.answer(t("api.replayed"))
+        await conv.say(t("api.replayed"))
     elif outcome.result is TwoFactorCheck.LOCKED:
-        await state.clear()
-        await message.answer(t("api.locked", minutes=outcome.minutes_left))
+        await conv.state.clear()
+        await conv.say(t("api.locked", minutes=outcome.minutes_left))
     else:
-        await state.clear()
-        await message.answer(t("api.nothing_pending"))
+        await conv.state.clear()
+        await conv.say(t("api.nothing_pending"))
 
 
-async def code_expected(message: Message, t: Texts) -> None:
-    await message.answer(t("api.code_malformed"))
+async def code_expected(message: Message, conv: Conversation) -> None:
+    await message.answer(conv.t("api.code_malformed"))
 
 
 def anytime_router() -> Router:
@@ -186,10 +159,11 @@ def anytime_router() -> Router:
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.register(setup_code, StateFilter(ApiAccess.setup_code), Magic(F.text))
-    router.message.register(switch_code, StateFilter(ApiAccess.code_to_switch_on), Magic(F.text))
-    router.message.register(switch_code, StateFilter(ApiAccess.code_to_switch_off), Magic(F.text))
-    router.message.register(code_expected, StateFilter(ApiAccess.setup_code))
-    router.message.register(code_expected, StateFilter(ApiAccess.code_to_switch_on))
-    router.message.register(code_expected, StateFilter(ApiAccess.code_to_switch_off))
+    awaiting_code = StateFilter(
+        ApiAccess.setup_code, ApiAccess.code_to_switch_on, ApiAccess.code_to_switch_off
+    )
+    router.message.register(setup_code, StateFilter(ApiAccess.setup_code), Matches(F.text))
+    switching = StateFilter(ApiAccess.code_to_switch_on, ApiAccess.code_to_switch_off)
+    router.message.register(switch_code, switching, Matches(F.text))
+    router.message.register(code_expected, awaiting_code)
     return router

@@ -2,26 +2,94 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.domain.autopay import AutopayService, AutopayStatus
 from bot.domain.money import AmountVerdict, rubles
 from bot.domain.records import AutopaySettings
 from bot.domain.steps import Step
-from bot.keyboards import Autopay, autopay_manage_keyboard
-from bot.texts import Texts
-from handlers.filters import Magic
+from bot.telegram.conversation import Conversation
+from bot.ui.keyboards import (
+    Autopay,
+    AutopayAction,
+    autopay_confirm_keyboard,
+    autopay_manage_keyboard,
+    autopay_offer_keyboard,
+)
+from bot.ui.texts import Texts
+from handlers.filters import Matches
 from handlers.flow import Flow
 from states import Registration
 
+# FSM data: the answers given so far.
+AMOUNT, THRESHOLD = "amount_rub", "threshold_rub"
 
-async def autopay_command(message: Message, autopay: AutopayService, t: Texts) -> None:
+
+async def offer(conv: Conversation) -> None:
+    """The offer after the card (the activation step's first question)."""
+    await conv.enter(Registration.activation)
+    await conv.say(conv.t("autopay.offer"), reply_markup=autopay_offer_keyboard(conv.t))
+
+
+async def resume_questions(conv: Conversation, autopay: AutopayService) -> bool:
+    """Mid-way through the questions: the open question again, with what was already
+    answered kept. False when no question is open."""
+    data = await conv.state.get_data()
+    if await conv.at(Registration.autopay_amount):
+        await ask_amount(conv, autopay)
+    elif await conv.at(Registration.autopay_threshold) and AMOUNT in data:
+        await ask_threshold(conv, autopay)
+    elif await conv.at(Registration.autopay_confirm) and {AMOUNT, THRESHOLD} <= data.keys():
+        await summary(conv)
+    else:
+        return False
+    return True
+
+
+async def ask_amount(conv: Conversation, autopay: AutopayService) -> None:
+    t, policy = conv.t, autopay.policy
+    await conv.state.set_state(Registration.autopay_amount)
+    await conv.say(
+        t(
+            "autopay.ask_amount",
+            min=t.money(rubles(policy.autopay_min_rub)),
+            max=t.money(rubles(policy.autopay_max_rub)),
+        )
+    )
+
+
+async def ask_threshold(conv: Conversation, autopay: AutopayService) -> None:
+    t = conv.t
+    await conv.state.set_state(Registration.autopay_threshold)
+    await conv.say(
+        t(
+            "autopay.ask_threshold",
+            min=t.money(0),
+            max=t.money(rubles(autopay.policy.autopay_threshold_max_rub)),
+        )
+    )
+
+
+async def summary(conv: Conversation) -> None:
+    t = conv.t
+    data = await conv.state.get_data()
+    await conv.state.set_state(Registration.autopay_confirm)
+    await conv.say(
+        t(
+            "autopay.summary",
+            amount=t.money(rubles(int(data[AMOUNT]))),
+            threshold=t.money(rubles(int(data[THRESHOLD]))),
+        ),
+        reply_markup=autopay_confirm_keyboard(t),
+    )
+
+
+async def autopay_command(message: Message, conv: Conversation, autopay: AutopayService) -> None:
     """The current settings with their numbers, and what can be done with them."""
-    assert message.from_user is not None
-    account, settings = await autopay.settings_of(message.from_user.id)
+    t = conv.t
+    account, settings = await autopay.settings_of(conv.user_id)
     if account is None:
         await message.answer(t("balance_no_account"))
     elif not account.has_done(Step.CARD):
@@ -37,111 +105,89 @@ async def autopay_command(message: Message, autopay: AutopayService, t: Texts) -
         )
 
 
-async def set_up(
-    callback: CallbackQuery, state: FSMContext, autopay: AutopayService, flow: Flow, t: Texts
-) -> None:
+async def set_up(callback: CallbackQuery, conv: Conversation, autopay: AutopayService) -> None:
     await callback.answer()
-    user_id = callback.from_user.id
-    account, _ = await autopay.settings_of(user_id)
-    bot = callback.bot
-    assert bot is not None
+    account, _ = await autopay.settings_of(conv.user_id)
     if account is None or not account.has_done(Step.CARD):
-        await bot.send_message(user_id, t("autopay.no_card"))
+        await conv.say(conv.t("autopay.no_card"))
         return
-    await state.set_data({})
-    await flow.ask_autopay_amount(bot, user_id, state, t)
+    await conv.state.set_data({})
+    await ask_amount(conv, autopay)
 
 
-async def amount_given(
-    message: Message, state: FSMContext, bot: Bot, autopay: AutopayService, flow: Flow, t: Texts
-) -> None:
+async def amount_given(message: Message, conv: Conversation, autopay: AutopayService) -> None:
     assert message.text is not None
     policy = autopay.policy
     verdict = autopay.parse_amount(message.text)
     if not verdict.ok or verdict.rubles is None:
         await message.answer(
-            refusal(verdict, t, policy.autopay_min_rub, policy.autopay_max_rub, example=1000)
+            refusal(verdict, conv.t, policy.autopay_min_rub, policy.autopay_max_rub, example=1000)
         )
         return
-    await state.update_data(amount_rub=verdict.rubles)
-    await flow.ask_autopay_threshold(bot, message.chat.id, state, t)
+    await conv.state.update_data({AMOUNT: verdict.rubles})
+    await ask_threshold(conv, autopay)
 
 
-async def threshold_given(
-    message: Message, state: FSMContext, bot: Bot, autopay: AutopayService, flow: Flow, t: Texts
-) -> None:
+async def threshold_given(message: Message, conv: Conversation, autopay: AutopayService) -> None:
     assert message.text is not None
     verdict = autopay.parse_threshold(message.text)
     if not verdict.ok or verdict.rubles is None:
         limit = autopay.policy.autopay_threshold_max_rub
-        await message.answer(refusal(verdict, t, 0, limit, example=500))
+        await message.answer(refusal(verdict, conv.t, 0, limit, example=500))
         return
-    await state.update_data(threshold_rub=verdict.rubles)
-    await flow.autopay_summary(bot, message.chat.id, state, t)
+    await conv.state.update_data({THRESHOLD: verdict.rubles})
+    await summary(conv)
 
 
 async def save(
-    callback: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    autopay: AutopayService,
-    flow: Flow,
-    t: Texts,
+    callback: CallbackQuery, conv: Conversation, autopay: AutopayService, flow: Flow
 ) -> None:
-    user_id = callback.from_user.id
-    data = await state.get_data()
-    if "amount_rub" not in data or "threshold_rub" not in data:
+    t = conv.t
+    data = await conv.state.get_data()
+    if AMOUNT not in data or THRESHOLD not in data:
         # Saved already (a double tap) or a button left from earlier.
         await callback.answer(t("stale_button"))
         return
     await callback.answer()
-    outcome = await autopay.save(user_id, int(data["amount_rub"]), int(data["threshold_rub"]))
+    outcome = await autopay.save(conv.user_id, int(data[AMOUNT]), int(data[THRESHOLD]))
     if outcome.status is AutopayStatus.SAVED and outcome.settings is not None:
-        await state.set_data({})
-        await bot.send_message(user_id, describe(outcome.settings, t, "autopay.saved"))
-        await continue_after(user_id, state, bot, flow, t)
+        await conv.state.set_data({})
+        await conv.say(describe(outcome.settings, t, "autopay.saved"))
+        await continue_after(conv, flow)
     elif outcome.status is AutopayStatus.NO_CARD:
-        await bot.send_message(user_id, t("autopay.no_card"))
+        await conv.say(t("autopay.no_card"))
     else:
-        await flow.show(bot, user_id, state, t, user_id)
+        await flow.show(conv)
 
 
 async def skip(
-    callback: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
-    autopay: AutopayService,
-    flow: Flow,
-    t: Texts,
+    callback: CallbackQuery, conv: Conversation, autopay: AutopayService, flow: Flow
 ) -> None:
     await callback.answer()
-    user_id = callback.from_user.id
-    outcome = await autopay.skip(user_id)
+    outcome = await autopay.skip(conv.user_id)
     if outcome.status is AutopayStatus.SAVED:
-        await bot.send_message(user_id, t("autopay.skipped"))
-    await flow.show(bot, user_id, state, t, user_id)
+        await conv.say(conv.t("autopay.skipped"))
+    await flow.show(conv)
 
 
-async def turn_off(
-    callback: CallbackQuery, state: FSMContext, bot: Bot, autopay: AutopayService, t: Texts
-) -> None:
+async def turn_off(callback: CallbackQuery, conv: Conversation, autopay: AutopayService) -> None:
     await callback.answer()
-    outcome = await autopay.turn_off(callback.from_user.id)
+    outcome = await autopay.turn_off(conv.user_id)
     if outcome.status is AutopayStatus.SAVED:
-        await bot.send_message(callback.from_user.id, t("autopay.off"))
+        await conv.say(conv.t("autopay.off"))
 
 
-async def amount_fallback(message: Message, t: Texts) -> None:
-    await message.answer(t("autopay.expected_text", example=1000))
+async def amount_fallback(message: Message, conv: Conversation) -> None:
+    await message.answer(conv.t("autopay.expected_text", example=1000))
 
 
-async def continue_after(user_id: int, state: FSMContext, bot: Bot, flow: Flow, t: Texts) -> None:
+async def continue_after(conv: Conversation, flow: Flow) -> None:
     """After autopayment: on to "Get started" during registration; later, nothing more."""
-    position = await flow.position(user_id)
+    position = await flow.position(conv.user_id)
     if position.step is Step.ACTIVE:
-        await state.set_state(Registration.active)
+        await conv.state.set_state(Registration.active)
         return
-    await flow.show(bot, user_id, state, t, user_id, position)
+    await flow.show(conv, position)
 
 
 def describe(settings: AutopaySettings, t: Texts, key: str) -> str:
@@ -167,19 +213,20 @@ def anytime_router() -> Router:
     """/autopay and its buttons: available at any time after the card (R10)."""
     router = Router(name=f"{__name__}.anytime")
     router.message.register(autopay_command, Command("autopay"))
-    router.callback_query.register(set_up, Autopay.filter(F.action == "setup"))
-    router.callback_query.register(skip, Autopay.filter(F.action == "skip"))
-    router.callback_query.register(save, Autopay.filter(F.action == "save"))
-    router.callback_query.register(turn_off, Autopay.filter(F.action == "off"))
+    on = Autopay.filter
+    router.callback_query.register(set_up, on(F.action == AutopayAction.SETUP))
+    router.callback_query.register(skip, on(F.action == AutopayAction.SKIP))
+    router.callback_query.register(save, on(F.action == AutopayAction.SAVE))
+    router.callback_query.register(turn_off, on(F.action == AutopayAction.OFF))
     return router
 
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.register(amount_given, StateFilter(Registration.autopay_amount), Magic(F.text))
+    router.message.register(amount_given, StateFilter(Registration.autopay_amount), Matches(F.text))
     router.message.register(amount_fallback, StateFilter(Registration.autopay_amount))
     router.message.register(
-        threshold_given, StateFilter(Registration.autopay_threshold), Magic(F.text)
+        threshold_given, StateFilter(Registration.autopay_threshold), Matches(F.text)
     )
     router.message.register(amount_fallback, StateFilter(Registration.autopay_threshold))
     return router

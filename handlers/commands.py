@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.domain.phones import display_phone
@@ -12,13 +11,14 @@ from bot.domain.preferences import PreferenceService
 from bot.domain.registration import Position
 from bot.domain.signup import SignupService
 from bot.domain.steps import Progress, Step
-from bot.keyboards import ChooseLanguage, language_keyboard, no_keyboard
-from bot.texts import Html, Texts, texts_for
+from bot.telegram.conversation import Conversation
+from bot.ui.keyboards import ChooseLanguage, language_keyboard, no_keyboard
+from bot.ui.texts import Html, Texts, texts_for
 from handlers.flow import Flow
 
 
-async def show_help(message: Message, t: Texts) -> None:
-    await message.answer(t("help"))
+async def show_help(message: Message, conv: Conversation) -> None:
+    await message.answer(conv.t("help"))
 
 
 _MARKS = {
@@ -56,56 +56,51 @@ def status_text(position: Position, t: Texts) -> str:
     return "\n".join(lines)
 
 
-async def status(message: Message, state: FSMContext, bot: Bot, flow: Flow, t: Texts) -> None:
+async def status(message: Message, conv: Conversation, flow: Flow) -> None:
     """Where the person is and what is left; then the current step's question again,
     with its keyboard, so the answer can follow at once."""
-    assert message.from_user is not None
-    position = await flow.position(message.from_user.id)
+    position = await flow.position(conv.user_id)
     if position.account is None:
-        current = await state.get_state()
-        await message.answer(t("status_signing_up" if current else "status_no_account"))
+        signing_up = await conv.state.get_state() is not None
+        await message.answer(conv.t("status_signing_up" if signing_up else "status_no_account"))
         return  # mid-sign-up: the question already asked still stands
-    await message.answer(status_text(position, t))
-    await flow.show(bot, message.chat.id, state, t, message.from_user.id, position)
+    await message.answer(status_text(position, conv.t))
+    await flow.show(conv, position)
 
 
-async def cancel(
-    message: Message, state: FSMContext, signup: SignupService, flow: Flow, t: Texts
-) -> None:
+async def cancel(message: Message, conv: Conversation, signup: SignupService) -> None:
     """Stops the current input. The account, if there is one, is kept; the next
     message or /start resumes where the person stopped (R12)."""
-    assert message.from_user is not None
-    account = await signup.account_of(message.from_user.id)
-    current = await state.get_state()
-    assert message.bot is not None
-    await flow.forget_secret_message(message.bot, message.chat.id, state)
-    await state.clear()
+    account = await signup.account_of(conv.user_id)
+    current = await conv.state.get_state()
+    await conv.forget_ephemeral()
+    await conv.state.clear()
     if account is not None:
-        text = t("cancelled_kept")
+        text = conv.t("cancelled_kept")
     elif current is None:
-        text = t("cancelled_nothing")
+        text = conv.t("cancelled_nothing")
     else:
-        text = t("cancelled_signup")
+        text = conv.t("cancelled_signup")
     await message.answer(text, reply_markup=no_keyboard())
 
 
-async def choose_language(message: Message, t: Texts) -> None:
-    await message.answer(t("language_prompt"), reply_markup=language_keyboard(t))
+async def choose_language(message: Message, conv: Conversation) -> None:
+    await message.answer(conv.t("language_prompt"), reply_markup=language_keyboard(conv.t))
 
 
 async def language_chosen(
     callback: CallbackQuery,
     callback_data: ChooseLanguage,
+    conv: Conversation,
     preferences: PreferenceService,
-    t: Texts,
 ) -> None:
-    if not await preferences.choose_language(callback.from_user.id, callback_data.code):
-        await callback.answer(t("stale_button"))
+    code = callback_data.code.value
+    if not await preferences.choose_language(conv.user_id, code):
+        await callback.answer(conv.t("stale_button"))
         return
-    chosen = texts_for(callback_data.code)
+    chosen = texts_for(code)
     await callback.answer(chosen("language_set"))
-    if callback.message is not None:
-        await callback.bot.send_message(callback.message.chat.id, chosen("language_set"))  # type: ignore[union-attr]
+    await conv.say(chosen("language_set"))
 
 
 def router() -> Router:

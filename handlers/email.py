@@ -1,23 +1,42 @@
-"""Sign-up, first question: the work email (R1)."""
+"""Sign-up, first question: the work email (R1). Owns the sign-up step's prompt."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.domain.emails import EmailProblem
+from bot.domain.registration import Position
 from bot.domain.signup import SignupService
-from bot.texts import Texts
-from handlers.filters import Magic
+from bot.domain.steps import Step
+from bot.telegram.conversation import Conversation
+from bot.ui.keyboards import no_keyboard
+from handlers.filters import Matches
+from handlers.flow import StepRouter
 from handlers.password import ask_password
 from states import Registration
 
 
-async def email_given(message: Message, state: FSMContext, signup: SignupService, t: Texts) -> None:
+async def ask_email(conv: Conversation) -> None:
+    await conv.enter(Registration.email)
+    await conv.say(conv.t("ask_email"), reply_markup=no_keyboard())
+
+
+async def sign_up_prompt(conv: Conversation, where: Position, signup: SignupService) -> None:
+    """No account yet: the open question of the sign-up. Half-way (the email given, the
+    password not yet), the password question again, the email kept."""
+    email = await conv.state.get_value("email")
+    if await conv.at(Registration.password) and email:
+        await ask_password(conv, email, signup)
+        return
+    await ask_email(conv)
+
+
+async def email_given(message: Message, conv: Conversation, signup: SignupService) -> None:
     assert message.text is not None
     verdict = await signup.check_email(message.text)
+    t = conv.t
     if verdict.problem is EmailProblem.TAKEN:
         await message.answer(t("email_taken"))
         return
@@ -26,17 +45,16 @@ async def email_given(message: Message, state: FSMContext, signup: SignupService
         return
     if verdict.free_mail:
         await message.answer(t("email_free_mail_note", email=verdict.email))
-    await state.set_state(Registration.password)
-    await state.set_data({"email": verdict.email})
-    await ask_password(message, verdict.email, signup, t)
+    await conv.enter(Registration.password, email=verdict.email)
+    await ask_password(conv, verdict.email, signup)
 
 
-async def email_fallback(message: Message, t: Texts) -> None:
-    await message.answer(t("email_expected"))
+async def email_fallback(message: Message, conv: Conversation) -> None:
+    await message.answer(conv.t("email_expected"))
 
 
-def router() -> Router:
-    router = Router(name=__name__)
-    router.message.register(email_given, StateFilter(Registration.email), Magic(F.text))
+def router() -> StepRouter:
+    router = StepRouter(name=__name__, prompts={Step.SIGN_UP: sign_up_prompt})
+    router.message.register(email_given, StateFilter(Registration.email), Matches(F.text))
     router.message.register(email_fallback, StateFilter(Registration.email))
     return router

@@ -9,7 +9,7 @@ from aiogram.exceptions import TelegramForbiddenError
 from aiogram.types import ErrorEvent
 
 from bot.safe_logging import describe_exception
-from bot.texts import DEFAULT_LANGUAGE, Texts, texts_for
+from bot.ui.texts import DEFAULT_LANGUAGE, Texts, texts_for
 
 log = logging.getLogger(__name__)
 

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.enums import ChatType
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.texts import Texts
-from handlers.filters import Magic
+from bot.telegram.conversation import Conversation
+from bot.ui.texts import Texts
+from handlers.filters import Matches
 from handlers.flow import Flow
 
 
-async def resume(message: Message, state: FSMContext, bot: Bot, flow: Flow, t: Texts) -> None:
+async def resume(message: Message, conv: Conversation, flow: Flow) -> None:
     """A message with no step waiting for it: continue where the person stopped (R12)."""
-    assert message.from_user is not None
-    position = await flow.position(message.from_user.id)
+    position = await flow.position(conv.user_id)
     if position.account is None and message.text is None:
-        await message.answer(t("text_expected"))
-    await flow.show(bot, message.chat.id, state, t, message.from_user.id, position)
+        await message.answer(conv.t("text_expected"))
+    await flow.show(conv, position)
 
 
 async def edited(message: Message, t: Texts) -> None:
@@ -32,6 +31,6 @@ async def stale_button(callback: CallbackQuery, t: Texts) -> None:
 def router() -> Router:
     router = Router(name=__name__)
     router.message.register(resume)
-    router.edited_message.register(edited, Magic(F.chat.type == ChatType.PRIVATE))
+    router.edited_message.register(edited, Matches(F.chat.type == ChatType.PRIVATE))
     router.callback_query.register(stale_button)
     return router

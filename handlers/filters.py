@@ -7,8 +7,8 @@ from aiogram.types import TelegramObject
 from magic_filter import MagicFilter
 
 
-class Magic(Filter):
-    """`F.text`, `F.chat.type == ...` checked in the loop.
+class Matches(Filter):
+    """`Matches(F.text)`: the event matches a magic filter, checked on the event loop.
 
     aiogram runs any filter that is not a coroutine function, a bare magic filter
     included, through `asyncio.to_thread`: a trip to a worker thread for an attribute
@@ -23,4 +23,4 @@ class Magic(Filter):
         return bool(self._rule.resolve(event))
 
     def __str__(self) -> str:
-        return f"Magic({self._rule!r})"
+        return f"Matches({self._rule!r})"

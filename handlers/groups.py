@@ -6,8 +6,8 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 
-from bot.texts import Texts
-from handlers.filters import Magic
+from bot.ui.texts import Texts
+from handlers.filters import Matches
 
 
 async def redirect_to_private(message: Message, t: Texts) -> None:
@@ -20,7 +20,7 @@ async def group_button(callback: CallbackQuery, t: Texts) -> None:
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(Magic(F.chat.type != ChatType.PRIVATE))
+    router.message.filter(Matches(F.chat.type != ChatType.PRIVATE))
     router.message.register(redirect_to_private)
-    router.callback_query.register(group_button, Magic(F.message.chat.type != ChatType.PRIVATE))
+    router.callback_query.register(group_button, Matches(F.message.chat.type != ChatType.PRIVATE))
     return router

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import contextlib
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.domain.policy import PASSWORD_SYMBOLS_IN_ORDER
 from bot.domain.signup import SignupService, SignupStatus
-from bot.keyboards import resend_email_keyboard
-from bot.texts import Html, Texts
-from handlers.filters import Magic
+from bot.telegram.conversation import Conversation
+from bot.ui.keyboards import resend_email_keyboard
+from bot.ui.texts import Html
+from handlers.filters import Matches
 from handlers.flow import Flow
 from states import Registration
 
 SYMBOLS_SHOWN = " ".join(PASSWORD_SYMBOLS_IN_ORDER)
 
 
-async def ask_password(message: Message, email: str, signup: SignupService, t: Texts) -> None:
-    await message.answer(
-        t(
+async def ask_password(conv: Conversation, email: str, signup: SignupService) -> None:
+    await conv.say(
+        conv.t(
             "ask_password",
             email=email,
             min_length=signup.policy.password_min_length,
@@ -33,26 +33,20 @@ async def ask_password(message: Message, email: str, signup: SignupService, t: T
 
 
 async def password_given(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    signup: SignupService,
-    flow: Flow,
-    t: Texts,
-    language: str,
+    message: Message, conv: Conversation, signup: SignupService, flow: Flow
 ) -> None:
     assert message.text is not None
-    assert message.from_user is not None
     password = message.text
+    t = conv.t
     # R3: gone from the chat before anything else happens. Already gone (a second
     # delivery of this update) is fine.
     with contextlib.suppress(TelegramBadRequest):
         await message.delete()
-    email = await state.get_value("email")
+    email = await conv.state.get_value("email")
     if not email:
-        await flow.ask_for_email(bot, message.chat.id, state, t)
+        await flow.show(conv)  # the email question: it was not kept
         return
-    outcome = await signup.create_account(message.from_user.id, email, password, language)
+    outcome = await signup.create_account(conv.user_id, email, password, conv.language)
 
     if outcome.status is SignupStatus.PASSWORD_REFUSED:
         policy = signup.policy
@@ -69,8 +63,7 @@ async def password_given(
         await message.answer(t("password_refused", reasons=Html(reasons)))
         return
     if outcome.status in (SignupStatus.EMAIL_TAKEN, SignupStatus.EMAIL_INVALID):
-        await state.set_state(Registration.email)
-        await state.set_data({})
+        await conv.enter(Registration.email)
         key = "email_taken" if outcome.status is SignupStatus.EMAIL_TAKEN else "email_invalid"
         await message.answer(t(key))
         return
@@ -80,10 +73,9 @@ async def password_given(
     if outcome.status is SignupStatus.ALREADY_CREATED:
         # The same update again (a redelivery after a crash) or a second tap: no new
         # account and no new email; the person continues wherever the account is.
-        await flow.show(bot, message.chat.id, state, t, message.from_user.id)
+        await flow.show(conv)
         return
-    await state.set_state(Registration.awaiting_email_link)
-    await state.set_data({})
+    await conv.enter(Registration.awaiting_email_link)
     if not outcome.email_delivered:
         text = t("account_created_email_failed", email=account.email)
     else:
@@ -96,12 +88,12 @@ async def password_given(
     await message.answer(text, reply_markup=resend_email_keyboard(t))
 
 
-async def password_fallback(message: Message, t: Texts) -> None:
-    await message.answer(t("password_expected"))
+async def password_fallback(message: Message, conv: Conversation) -> None:
+    await message.answer(conv.t("password_expected"))
 
 
 def router() -> Router:
     router = Router(name=__name__)
-    router.message.register(password_given, StateFilter(Registration.password), Magic(F.text))
+    router.message.register(password_given, StateFilter(Registration.password), Matches(F.text))
     router.message.register(password_fallback, StateFilter(Registration.password))
     return router

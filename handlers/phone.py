@@ -1,13 +1,13 @@
-"""Step 2: the phone number (R6, R7) and the SMS code (R8)."""
+"""Step 2: the phone number (R6, R7) and the SMS code (R8). Owns the phone step's prompt."""
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F
 from aiogram.filters import StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.domain.phone_confirmation import (
+    PendingCode,
     PhoneOutcome,
     PhoneService,
     PhoneStatus,
@@ -15,70 +15,127 @@ from bot.domain.phone_confirmation import (
     SmsCodeStatus,
 )
 from bot.domain.phones import display_phone, looks_like_phone_number
+from bot.domain.registration import Position
 from bot.domain.steps import Step
-from bot.keyboards import ChangePhone, ResendSms, code_keyboard, phone_request_keyboard
-from bot.texts import Texts
-from handlers.filters import Magic
-from handlers.flow import Flow
+from bot.jobs.code_prompts import CodePromptRefresher
+from bot.telegram.conversation import Conversation
+from bot.ui.keyboards import ChangePhone, ResendSms, code_keyboard, phone_request_keyboard
+from bot.ui.messages import code_prompt_text
+from handlers.filters import Matches
+from handlers.flow import Flow, StepRouter
 from states import Registration
 
 
+async def phone_prompt(
+    conv: Conversation, where: Position, phone: PhoneService, code_prompts: CodePromptRefresher
+) -> None:
+    """No code yet: the number; a live code: the code; an expired one: a new one."""
+    if where.code is None:
+        await ask_for_phone(conv)
+    elif where.code.expired(phone.now()):
+        await code_expired(conv, where.code.phone)
+    else:
+        await ask_for_code(conv, where.code, phone, code_prompts)
+
+
+async def ask_for_phone(conv: Conversation, lead: str | None = None) -> None:
+    """The phone question with the share-contact button; `lead` is said first."""
+    t = conv.t
+    await conv.enter(Registration.phone)
+    text = t("ask_phone") if lead is None else f"{lead}\n\n{t('ask_phone')}"
+    await conv.say(text, reply_markup=phone_request_keyboard(t))
+
+
+async def ask_for_code(
+    conv: Conversation, code: PendingCode, phone: PhoneService, code_prompts: CodePromptRefresher
+) -> None:
+    """Asks for the code. Until the resend delay has passed the message says how
+    long is left; it is then edited to show the button (bot/jobs/code_prompts.py)."""
+    await conv.enter(Registration.sms_code)
+    wait = code.seconds_until_resend(phone.now())
+    # The message carries inline buttons, so it cannot also remove the contact
+    # keyboard; that one is one-time and folds away once used, and a contact shared
+    # again at this step is simply taken as the number (the same one: no new SMS).
+    message = await conv.say(
+        code_prompt_text(phone.policy, conv.language, code.phone, wait),
+        reply_markup=code_keyboard(conv.t, resend_ready=wait == 0),
+    )
+    if wait > 0:
+        await phone.remember_prompt(code.id, conv.chat_id, message.message_id, conv.language)
+        code_prompts.poke()
+
+
+async def code_expired(conv: Conversation, number: str) -> None:
+    await conv.enter(Registration.sms_code)
+    await conv.say(
+        conv.t("code_expired", phone=display_phone(number)),
+        reply_markup=code_keyboard(conv.t, resend_ready=True),
+    )
+
+
 async def phone_typed(
-    message: Message, state: FSMContext, bot: Bot, phone: PhoneService, flow: Flow, t: Texts
+    message: Message,
+    conv: Conversation,
+    phone: PhoneService,
+    code_prompts: CodePromptRefresher,
+    flow: Flow,
 ) -> None:
     assert message.text is not None
-    assert message.from_user is not None
-    outcome = await phone.submit_phone(message.from_user.id, message.text, t.language)
-    await show_phone_outcome(outcome, message.from_user.id, message.chat.id, state, bot, flow, t)
+    outcome = await phone.submit_phone(conv.user_id, message.text, conv.language)
+    await show_phone_outcome(conv, outcome, phone, code_prompts, flow)
 
 
 async def contact_shared(
-    message: Message, state: FSMContext, bot: Bot, phone: PhoneService, flow: Flow, t: Texts
+    message: Message,
+    conv: Conversation,
+    phone: PhoneService,
+    code_prompts: CodePromptRefresher,
+    flow: Flow,
 ) -> None:
     assert message.contact is not None
-    assert message.from_user is not None
-    if message.contact.user_id != message.from_user.id:
+    if message.contact.user_id != conv.user_id:
         # R6: only the sender's own contact counts; a forwarded card could be anyone's.
-        await message.answer(t("contact_not_own"), reply_markup=phone_request_keyboard(t))
+        await message.answer(conv.t("contact_not_own"), reply_markup=phone_request_keyboard(conv.t))
         return
     outcome = await phone.submit_phone(
-        message.from_user.id, message.contact.phone_number, t.language, from_contact=True
+        conv.user_id, message.contact.phone_number, conv.language, from_contact=True
     )
-    await show_phone_outcome(outcome, message.from_user.id, message.chat.id, state, bot, flow, t)
+    await show_phone_outcome(conv, outcome, phone, code_prompts, flow)
 
 
-async def phone_fallback(message: Message, t: Texts) -> None:
-    await message.answer(t("phone_expected"), reply_markup=phone_request_keyboard(t))
+async def phone_fallback(message: Message, conv: Conversation) -> None:
+    await message.answer(conv.t("phone_expected"), reply_markup=phone_request_keyboard(conv.t))
 
 
 async def code_typed(
-    message: Message, state: FSMContext, bot: Bot, phone: PhoneService, flow: Flow, t: Texts
+    message: Message,
+    conv: Conversation,
+    phone: PhoneService,
+    code_prompts: CodePromptRefresher,
+    flow: Flow,
 ) -> None:
     assert message.text is not None
-    assert message.from_user is not None
     if looks_like_phone_number(message.text):
         # The person is correcting the number.
-        await phone_typed(message, state, bot, phone, flow, t)
+        await phone_typed(message, conv, phone, code_prompts, flow)
         return
-    outcome = await phone.check_code(
-        message.from_user.id, message.text, attempt_key=message.message_id
-    )
-    await show_code_outcome(outcome, message.from_user.id, message.chat.id, state, bot, flow, t)
+    outcome = await phone.check_code(conv.user_id, message.text, attempt_key=message.message_id)
+    await show_code_outcome(conv, outcome, phone, flow)
 
 
-async def code_fallback(message: Message, phone: PhoneService, t: Texts) -> None:
-    await message.answer(t("code_expected", length=phone.policy.sms_code_length))
+async def code_fallback(message: Message, conv: Conversation, phone: PhoneService) -> None:
+    await message.answer(conv.t("code_expected", length=phone.policy.sms_code_length))
 
 
 async def resend_button(
     callback: CallbackQuery,
-    state: FSMContext,
-    bot: Bot,
+    conv: Conversation,
     phone: PhoneService,
+    code_prompts: CodePromptRefresher,
     flow: Flow,
-    t: Texts,
 ) -> None:
-    outcome = await phone.resend_code(callback.from_user.id, t.language)
+    t = conv.t
+    outcome = await phone.resend_code(conv.user_id, conv.language)
     if outcome.status is PhoneStatus.TOO_SOON:
         # R8: before the delay the bot says how many seconds remain, on the button itself.
         wait = t.count(outcome.seconds_left, "seconds")
@@ -86,113 +143,90 @@ async def resend_button(
         return
     # Answered first otherwise: Telegram shows a spinner on the button until it is.
     await callback.answer()
-    await show_phone_outcome(
-        outcome, callback.from_user.id, callback.from_user.id, state, bot, flow, t, resend=True
-    )
+    await show_phone_outcome(conv, outcome, phone, code_prompts, flow, resend=True)
 
 
-async def change_phone(
-    callback: CallbackQuery, state: FSMContext, bot: Bot, flow: Flow, t: Texts
-) -> None:
+async def change_phone(callback: CallbackQuery, conv: Conversation, flow: Flow) -> None:
     await callback.answer()
-    user_id = callback.from_user.id
-    position = await flow.position(user_id)
+    position = await flow.position(conv.user_id)
     if position.step is not Step.PHONE:
         # A button left from earlier: the phone is confirmed (or not open yet).
-        await flow.show(bot, user_id, state, t, user_id, position)
+        await flow.show(conv, position)
         return
-    await flow.ask_for_phone(bot, user_id, state, t)
+    await ask_for_phone(conv)
 
 
 async def show_phone_outcome(
+    conv: Conversation,
     outcome: PhoneOutcome,
-    user_id: int,
-    chat_id: int,
-    state: FSMContext,
-    bot: Bot,
+    phone: PhoneService,
+    code_prompts: CodePromptRefresher,
     flow: Flow,
-    t: Texts,
     *,
     resend: bool = False,
 ) -> None:
     """What the person is told after giving a number or asking for a new code."""
+    t = conv.t
     status = outcome.status
     if status in (PhoneStatus.CODE_SENT, PhoneStatus.CODE_ALREADY_SENT) and outcome.code:
-        await flow.ask_for_code(bot, chat_id, state, t, outcome.code)
+        await ask_for_code(conv, outcome.code, phone, code_prompts)
     elif status is PhoneStatus.REFUSED and outcome.problem is not None:
-        await state.set_state(Registration.phone)
-        await bot.send_message(
-            chat_id,
-            t(f"phone_refused.{outcome.problem.value}"),
-            reply_markup=phone_request_keyboard(t),
+        await conv.state.set_state(Registration.phone)
+        await conv.say(
+            t(f"phone_refused.{outcome.problem.value}"), reply_markup=phone_request_keyboard(t)
         )
     elif status is PhoneStatus.LIMIT_REACHED:
-        lead = t("phone_limit", max=flow.policy.phone_max_accounts)
-        await flow.ask_for_phone(bot, chat_id, state, t, lead=lead)
+        await ask_for_phone(conv, lead=t("phone_limit", max=phone.policy.phone_max_accounts))
     elif status is PhoneStatus.TOO_SOON:
-        wait = t.count(outcome.seconds_left, "seconds")
-        await bot.send_message(chat_id, t("sms_too_soon", wait=wait))
+        await conv.say(t("sms_too_soon", wait=t.count(outcome.seconds_left, "seconds")))
     elif status is PhoneStatus.DELIVERY_FAILED:
         if resend:
-            await bot.send_message(
-                chat_id, t("sms_resend_failed"), reply_markup=code_keyboard(t, resend_ready=True)
-            )
+            await conv.say(t("sms_resend_failed"), reply_markup=code_keyboard(t, resend_ready=True))
         else:
-            await state.set_state(Registration.phone)
-            await bot.send_message(chat_id, t("sms_failed"), reply_markup=phone_request_keyboard(t))
+            await conv.state.set_state(Registration.phone)
+            await conv.say(t("sms_failed"), reply_markup=phone_request_keyboard(t))
     elif status is PhoneStatus.NO_NUMBER:
-        await flow.ask_for_phone(bot, chat_id, state, t, lead=t("sms_no_number"))
+        await ask_for_phone(conv, lead=t("sms_no_number"))
     else:
         if status is PhoneStatus.ALREADY_CONFIRMED:
-            await bot.send_message(chat_id, t("phone_already_confirmed"))
-        await flow.show(bot, chat_id, state, t, user_id)
+            await conv.say(t("phone_already_confirmed"))
+        await flow.show(conv)
 
 
 async def show_code_outcome(
-    outcome: SmsCodeOutcome,
-    user_id: int,
-    chat_id: int,
-    state: FSMContext,
-    bot: Bot,
-    flow: Flow,
-    t: Texts,
+    conv: Conversation, outcome: SmsCodeOutcome, phone: PhoneService, flow: Flow
 ) -> None:
+    t = conv.t
     status = outcome.status
-    policy = flow.policy
+    policy = phone.policy
     if status is SmsCodeStatus.CONFIRMED and outcome.account and outcome.account.phone:
-        await bot.send_message(
-            chat_id, t("phone_confirmed", phone=display_phone(outcome.account.phone))
-        )
-        await flow.show(bot, chat_id, state, t, user_id)
+        await conv.say(t("phone_confirmed", phone=display_phone(outcome.account.phone)))
+        await flow.show(conv)
     elif status is SmsCodeStatus.MALFORMED:
         example = "".join(str((i + 1) % 10) for i in range(policy.sms_code_length))
-        await bot.send_message(
-            chat_id, t("code_malformed", length=policy.sms_code_length, example=example)
-        )
+        await conv.say(t("code_malformed", length=policy.sms_code_length, example=example))
     elif status is SmsCodeStatus.WRONG:
-        await bot.send_message(chat_id, t("code_wrong", left=outcome.attempts_left))
+        await conv.say(t("code_wrong", left=outcome.attempts_left))
     elif status is SmsCodeStatus.EXHAUSTED:
-        await bot.send_message(
-            chat_id, t("code_exhausted"), reply_markup=code_keyboard(t, resend_ready=True)
-        )
+        await conv.say(t("code_exhausted"), reply_markup=code_keyboard(t, resend_ready=True))
     elif status is SmsCodeStatus.LIMIT_REACHED:
         lead = t("phone_limit_at_confirm", max=policy.phone_max_accounts)
-        await flow.ask_for_phone(bot, chat_id, state, t, lead=lead)
+        await ask_for_phone(conv, lead=lead)
     else:
         # Expired, no live code, not yet at this step or already past it: the step as
         # it stands now says what to do (an expired code offers a new one).
         if status is SmsCodeStatus.ALREADY_CONFIRMED:
-            await bot.send_message(chat_id, t("phone_already_confirmed"))
-        await flow.show(bot, chat_id, state, t, user_id)
+            await conv.say(t("phone_already_confirmed"))
+        await flow.show(conv)
 
 
-def router() -> Router:
-    router = Router(name=__name__)
+def router() -> StepRouter:
+    router = StepRouter(name=__name__, prompts={Step.PHONE: phone_prompt})
     at_phone_step = StateFilter(Registration.phone, Registration.sms_code)
-    router.message.register(contact_shared, at_phone_step, Magic(F.contact))
-    router.message.register(phone_typed, StateFilter(Registration.phone), Magic(F.text))
+    router.message.register(contact_shared, at_phone_step, Matches(F.contact))
+    router.message.register(phone_typed, StateFilter(Registration.phone), Matches(F.text))
     router.message.register(phone_fallback, StateFilter(Registration.phone))
-    router.message.register(code_typed, StateFilter(Registration.sms_code), Magic(F.text))
+    router.message.register(code_typed, StateFilter(Registration.sms_code), Matches(F.text))
     router.message.register(code_fallback, StateFilter(Registration.sms_code))
     router.callback_query.register(resend_button, ResendSms.filter())
     router.callback_query.register(change_phone, ChangePhone.filter())

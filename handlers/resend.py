@@ -3,15 +3,15 @@ at the email step (R5), the SMS code at the phone step (R8)."""
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.domain.phone_confirmation import PhoneService, PhoneStatus
 from bot.domain.signup import SignupService
 from bot.domain.steps import Step
-from bot.texts import Texts
+from bot.jobs.code_prompts import CodePromptRefresher
+from bot.telegram.conversation import Conversation
 from handlers.email_link import resend_email
 from handlers.flow import Flow
 from handlers.phone import show_phone_outcome
@@ -19,25 +19,22 @@ from handlers.phone import show_phone_outcome
 
 async def resend_command(
     message: Message,
-    state: FSMContext,
-    bot: Bot,
+    conv: Conversation,
     signup: SignupService,
     phone: PhoneService,
+    code_prompts: CodePromptRefresher,
     flow: Flow,
-    t: Texts,
 ) -> None:
-    assert message.from_user is not None
-    user_id, chat_id = message.from_user.id, message.chat.id
-    position = await flow.position(user_id)
+    t = conv.t
+    position = await flow.position(conv.user_id)
     if position.step is Step.EMAIL:
-        await resend_email(user_id, chat_id, state, bot, signup, flow, t)
+        await resend_email(conv, signup, flow)
     elif position.step is Step.PHONE:
-        outcome = await phone.resend_code(user_id, t.language)
+        outcome = await phone.resend_code(conv.user_id, conv.language)
         if outcome.status is PhoneStatus.TOO_SOON:
-            wait = t.count(outcome.seconds_left, "seconds")
-            await message.answer(t("sms_too_soon", wait=wait))
+            await message.answer(t("sms_too_soon", wait=t.count(outcome.seconds_left, "seconds")))
             return
-        await show_phone_outcome(outcome, user_id, chat_id, state, bot, flow, t, resend=True)
+        await show_phone_outcome(conv, outcome, phone, code_prompts, flow, resend=True)
     elif position.step is Step.SIGN_UP:
         await message.answer(t("resend_no_account"))
     else:

@@ -13,11 +13,13 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import Message
 
-from bot.conversation_log import ConversationRecorder, format_entry
 from bot.domain.phones import display_phone
 from bot.domain.steps import last_progress
 from bot.domain.support import Person, SupportService
-from bot.texts import Texts
+from bot.support.display import format_entry
+from bot.support.mirror import WatchMirror
+from bot.support.recorder import ConversationRecorder
+from bot.ui.texts import Texts
 
 DEFAULT_RECORDS = 30
 MAX_RECORDS = 500
@@ -129,7 +131,7 @@ async def find(
 async def watch(
     message: Message,
     command: CommandObject,
-    recorder: ConversationRecorder,
+    watches: WatchMirror,
     t: Texts,
 ) -> None:
     assert message.from_user is not None
@@ -137,13 +139,13 @@ async def watch(
     if not target.isdigit():
         await message.answer(t.raw("support.usage_watch"), parse_mode=None)
         return
-    await recorder.watch(message.from_user.id, int(target))
+    await watches.watch(message.from_user.id, int(target))
     await message.answer(t.raw("support.watching", user_id=target), parse_mode=None)
 
 
-async def unwatch(message: Message, recorder: ConversationRecorder, t: Texts) -> None:
+async def unwatch(message: Message, watches: WatchMirror, t: Texts) -> None:
     assert message.from_user is not None
-    watched = await recorder.unwatch(message.from_user.id)
+    watched = await watches.unwatch(message.from_user.id)
     if watched is None:
         await message.answer(t.raw("support.not_watching"), parse_mode=None)
     else:

@@ -6,8 +6,8 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import Message
 
-from bot.texts import Texts
-from handlers.filters import Magic
+from bot.ui.texts import Texts
+from handlers.filters import Matches
 from states import Registration
 
 
@@ -20,6 +20,6 @@ def router() -> Router:
     # At the password step a leading "/" is one of the allowed symbols (R2): there the
     # text is the password, not a command.
     router.message.register(
-        unknown_command, Magic(F.text.startswith("/")), ~StateFilter(Registration.password)
+        unknown_command, Matches(F.text.startswith("/")), ~StateFilter(Registration.password)
     )
     return router

@@ -7,8 +7,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import LabeledPrice
 
 from bot.domain.ports import Invoice, PaymentGatewayError
-from bot.keyboards import sandbox_payment_keyboard
-from bot.texts import texts_for
+from bot.ui.keyboards import sandbox_payment_keyboard
+from bot.ui.texts import texts_for
 
 
 class TelegramPaymentGateway:

@@ -154,6 +154,9 @@ class PhoneService:
     def policy(self) -> Policy:
         return self._policy
 
+    def now(self) -> datetime:
+        return self._clock.now()
+
     async def submit_phone(
         self, telegram_user_id: int, text: str, language: str, *, from_contact: bool = False
     ) -> PhoneOutcome:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import enum
+
 from bot.domain.ports import Store
 
-SUPPORTED_LANGUAGES = frozenset({"ru", "en"})
+
+class Language(enum.Enum):
+    RU = "ru"
+    EN = "en"
+
+
+SUPPORTED_LANGUAGES = frozenset(language.value for language in Language)
 
 
 class PreferenceService:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from aiogram import BaseMiddleware
 from aiogram.exceptions import DataNotDictLikeError
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+from aiogram.types import TelegramObject
 
 from storage.sqlite.database import Database, fetch_one
 from storage.sqlite.timefmt import to_db
@@ -65,6 +68,21 @@ def remembered_per_update(key: StorageKey | None, state: str | None) -> Iterator
         yield
     finally:
         _this_update.reset(token)
+
+
+class RememberStatePerUpdate(BaseMiddleware):
+    """The person's step and data are read from the database once per update, not at
+    every reply the conversation log records (issue 8)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        state: FSMContext | None = data.get("state")
+        with remembered_per_update(state.key if state else None, data.get("raw_state")):
+            return await handler(event, data)
 
 
 def _seen(key: StorageKey) -> _Seen | None:

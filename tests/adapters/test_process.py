@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from bot import event_loop
 from bot.app import settle_memory
+from bot.runtime import event_loop
 
 
 async def _loop_module() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.polling import AckTracker
+from bot.runtime.polling import AckTracker
 
 
 def test_nothing_is_acknowledged_before_the_first_update_finishes() -> None:

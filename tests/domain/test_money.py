@@ -6,7 +6,7 @@ import pytest
 
 from bot.domain.money import AmountProblem, Balance, parse_rubles, rubles
 from bot.domain.policy import Policy, PolicyError
-from bot.texts import texts_for
+from bot.ui.texts import texts_for
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.keyboards import Autopay, GetStarted
+from bot.ui.keyboards import Autopay, GetStarted
 from tests.e2e.conftest import BotProcess, Person
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.sms_sink import SmsSink

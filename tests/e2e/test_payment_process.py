@@ -12,7 +12,7 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from bot.keyboards import Api, Autopay, GetStarted
+from bot.ui.keyboards import Api, Autopay, GetStarted
 from tests.e2e.conftest import (
     EXEMPT_DOMAIN,
     PASSWORD,

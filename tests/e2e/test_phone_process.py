@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.keyboards import ResendSms
+from bot.ui.keyboards import ResendSms
 from tests.e2e.conftest import PASSWORD, SMS_TOKEN, BotProcess, Person
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.sms_sink import SmsSink

@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from bot.keyboards import Autopay, GetStarted
+from bot.ui.keyboards import Autopay, GetStarted
 from tests.e2e.conftest import PASSWORD, BotProcess, bot_env
 from tests.support.fake_telegram import CUT_OFF, FakeTelegram
 from tests.support.servers import emptied_redis_database, fresh_schema, postgres_url, schema_url

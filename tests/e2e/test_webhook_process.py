@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.keyboards import Autopay, GetStarted
+from bot.ui.keyboards import Autopay, GetStarted
 from tests.e2e.conftest import BotProcess, Person
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.sms_sink import SmsSink

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.policy import Policy
-from bot.keyboards import Autopay, GetStarted, SandboxPay
+from bot.ui.keyboards import Autopay, GetStarted, SandboxPay
 from states import Registration
 from tests.support.chat import ChatDriver, Replies
 from tests.support.fakes import EmailOutbox, SmsOutbox

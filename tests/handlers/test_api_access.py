@@ -9,13 +9,13 @@ from aiogram.methods import DeleteMessage, SendPhoto
 from aiogram.types import BufferedInputFile
 
 from bot.app import Services
-from bot.keyboards import Api
+from bot.ui.keyboards import Api
 from states import ApiAccess
 from storage.sqlite.conversation_log import SqliteConversationLog
 from storage.sqlite.database import Database
 from tests.support.chat import ChatDriver, Replies
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
-from tests.support.journey import activated, at_code_step
+from tests.support.journey import activated, at_code_step, settle_log
 from tests.support.session import RecordingSession
 
 ACTIVATE = Api(action="activate").pack()
@@ -94,7 +94,7 @@ async def test_the_right_code_turns_everything_on_shows_backup_codes_and_deletes
     assert replies.mentions("API access is active", "OpenStack CLI", "kubectl")
     assert await chat.state() is None
     # R18: none of the secrets is in the conversation log.
-    await services.recorder.settle()
+    await settle_log(services)
     logged = "\n".join(e.text for e in await SqliteConversationLog(database).latest(None, 1000))
     for secret_text in [secret, code, *backups]:
         assert secret_text not in logged

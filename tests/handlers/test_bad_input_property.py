@@ -40,14 +40,14 @@ from hypothesis import strategies as st
 from bot.adapters.payments import SandboxPaymentGateway
 from bot.app import create_dispatcher, instrument_bot
 from bot.domain.policy import Policy
-from bot.keyboards import Autopay, GetStarted
+from bot.ui.keyboards import Autopay, GetStarted
 from states import Registration
 from storage.sqlite.database import Database
 from storage.sqlite.fsm import SqliteStorage
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL, link_in
 from tests.support.chat import ChatDriver
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
-from tests.support.journey import at_card_step, at_code_step, at_phone_step, services_on
+from tests.support.journey import at_card_step, at_code_step, at_phone_step, services_on, settle_log
 from tests.support.session import BOT_USER, RecordingSession
 
 USER = 5005
@@ -291,7 +291,7 @@ async def scenario(step: Step, kind: str, text: str, data: str, folder: Path) ->
         assert await world.chat.state() == state_name
         assert await world.chat.data() == data_before
         assert await valid(world), "the valid input still works"
-        await services.recorder.settle()
+        await settle_log(services)
     finally:
         logging.getLogger().removeHandler(errors)
         await database.close()

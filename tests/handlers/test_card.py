@@ -8,7 +8,7 @@ from aiogram import Bot, Dispatcher
 from bot.adapters.payments import TelegramPaymentGateway
 from bot.app import create_dispatcher
 from bot.domain.policy import Policy
-from bot.keyboards import GetStarted, NewInvoice, SandboxDecline, SandboxPay
+from bot.ui.keyboards import GetStarted, NewInvoice, SandboxDecline, SandboxPay
 from states import Registration
 from storage.sqlite.database import Database
 from storage.sqlite.fsm import SqliteStorage

@@ -7,22 +7,22 @@ from aiogram import Bot
 from aiogram.methods import SendMessage
 
 from bot.app import Services
-from bot.conversation_log import sensitive_reply
 from bot.domain.conversation import MASK, Direction, LogEntry
-from bot.keyboards import ResendEmail, SandboxPay
+from bot.support.masking import sensitive_reply
+from bot.ui.keyboards import ResendEmail, SandboxPay
 from storage.sqlite.conversation_log import SqliteConversationLog
 from storage.sqlite.database import Database
 from tests.conftest import GOOD_PASSWORD, SUPPORT, WORK_EMAIL, link_in
 from tests.support.chat import ChatDriver
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
-from tests.support.journey import at_card_step, at_code_step
+from tests.support.journey import at_card_step, at_code_step, settle_log
 from tests.support.session import RecordingSession
 
 STAFF = next(iter(SUPPORT))
 
 
 async def stored(services: Services, database: Database, user_id: int) -> list[LogEntry]:
-    await services.recorder.settle()
+    await settle_log(services)
     return await SqliteConversationLog(database).latest(user_id, 1000)
 
 
@@ -238,12 +238,12 @@ async def test_watch_mirrors_a_persons_records_to_support_until_unwatch(
     chat: ChatDriver, services: Services, bot: Bot, session: RecordingSession
 ) -> None:
     staff = chat.other_person(STAFF)
-    await services.recorder.start(bot)
+    await services.watches.start(bot)
     assert (await staff.send(f"/watch {chat.user.id}")).mentions("Watching user")
 
     start = len(session.calls)
     await chat.send("/start")
-    await services.recorder.settle()
+    await settle_log(services)
     mirrored = [
         c.text for c in session.calls[start:] if isinstance(c, SendMessage) and c.chat_id == STAFF
     ]
@@ -253,7 +253,7 @@ async def test_watch_mirrors_a_persons_records_to_support_until_unwatch(
     assert (await staff.send("/unwatch")).mentions(f"Stopped watching user {chat.user.id}")
     start = len(session.calls)
     await chat.send(WORK_EMAIL)
-    await services.recorder.settle()
+    await settle_log(services)
     assert not [c for c in session.calls[start:] if getattr(c, "chat_id", None) == STAFF]
 
 

@@ -15,7 +15,7 @@ from bot.app import Services
 from bot.domain.money import rubles
 from bot.domain.policy import Policy
 from bot.domain.steps import Step
-from bot.keyboards import Autopay, GetStarted, SandboxPay
+from bot.ui.keyboards import Autopay, GetStarted, SandboxPay
 from states import Registration
 from tests.conftest import GOOD_PASSWORD
 from tests.support.chat import ChatDriver

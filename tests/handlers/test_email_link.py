@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.policy import Policy
-from bot.keyboards import ResendEmail
+from bot.ui.keyboards import ResendEmail
 from states import Registration
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL, link_in
 from tests.support.chat import ChatDriver

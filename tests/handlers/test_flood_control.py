@@ -10,7 +10,7 @@ from aiogram import Bot
 from bot.adapters.payments import SandboxPaymentGateway
 from bot.app import create_dispatcher
 from bot.domain.policy import Policy
-from bot.middlewares import FloodControl
+from bot.telegram.flood import FloodControl
 from states import Registration
 from storage.sqlite.database import Database
 from storage.sqlite.fsm import SqliteStorage

@@ -9,7 +9,7 @@ from aiogram.types import Update
 from bot.adapters.payments import SandboxPaymentGateway
 from bot.app import Services
 from bot.domain.policy import Policy
-from bot.keyboards import ChangePhone, ResendSms
+from bot.ui.keyboards import ChangePhone, ResendSms
 from states import Registration
 from storage.sqlite.database import Database
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL

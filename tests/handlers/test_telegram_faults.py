@@ -13,7 +13,7 @@ from aiogram.exceptions import TelegramForbiddenError, TelegramServerError
 from aiogram.types import Update
 
 from bot.app import Services, create_dispatcher
-from bot.telegram_faults import RecipientBlocked, TelegramFaultsMiddleware, TokenBucket
+from bot.telegram.faults import RecipientBlocked, TelegramFaultsMiddleware, TokenBucket
 from storage.sqlite.database import Database
 from storage.sqlite.fsm import SqliteStorage
 from tests.support.chat import ChatDriver

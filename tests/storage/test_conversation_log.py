@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Services, keep_log_pruned
-from bot.cli import follow, run_logs, run_stats
+from bot.app import Services
 from bot.domain.conversation import Direction, LogEntry
+from bot.jobs.log_retention import keep_log_pruned
+from bot.support.cli import follow, run_logs, run_stats
 from storage.backend import Backend
 from storage.sqlite.conversation_log import SqliteConversationLog
 from storage.sqlite.database import Database
@@ -123,7 +124,7 @@ async def test_records_older_than_the_retention_are_pruned_at_start_up(
     stop = asyncio.Event()
     stop.set()  # one pass, as at start-up
 
-    await keep_log_pruned(services, 90, stop)
+    await keep_log_pruned(log, clock, 90, stop)
 
     assert [e.text for e in await log.latest(1, 10)] == ["recent"]
 
@@ -146,6 +147,6 @@ async def test_stats_prints_the_funnel(
 
 @pytest.mark.parametrize("text", ["24h", "7d", "30m", "2026-11-01", "2026-11-01T10:00:00+03:00"])
 def test_since_accepts_a_span_or_a_date(text: str) -> None:
-    from bot.cli import parse_since
+    from bot.support.cli import parse_since
 
     assert parse_since(text).tzinfo is not None

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.cluster import Job, run_once_per_cluster
 from bot.domain.conversation import Direction, LogEntry
+from bot.jobs.cluster import Job, run_once_per_cluster
 from storage.postgres.conversation_log import (
     NotificationsLost,
     PgConversationLog,

@@ -204,16 +204,16 @@ async def test_support_on_another_instance_starting_to_watch_is_seen_here(
         if isinstance(a.support.log, SqliteConversationLog):
             a.support.log.watch_poll_seconds = 0.01  # SQLite is asked, not told
         stop = asyncio.Event()
-        following = asyncio.create_task(a.recorder.follow_watches(stop))
+        following = asyncio.create_task(a.watches.follow(stop))
         try:
-            await asyncio.wait_for(a.recorder.watches_reloaded.wait(), 10)  # following
+            await asyncio.wait_for(a.watches.reloaded.wait(), 10)  # following
 
-            await b.recorder.watch(9002, 1)
+            await b.watches.watch(9002, 1)
 
             # Each reload of a's is awaited until one has seen b's change (10 s at most).
-            while a.recorder.watchers_of(1) != {9002}:
-                a.recorder.watches_reloaded.clear()
-                await asyncio.wait_for(a.recorder.watches_reloaded.wait(), 10)
+            while a.watches.watchers_of(1) != {9002}:
+                a.watches.reloaded.clear()
+                await asyncio.wait_for(a.watches.reloaded.wait(), 10)
         finally:
             stop.set()
             await following

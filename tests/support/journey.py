@@ -9,8 +9,8 @@ from bot.adapters.payments import SandboxPaymentGateway
 from bot.app import Services, build_services, create_dispatcher
 from bot.domain.policy import Policy
 from bot.domain.ports import ConversationLogRepository, PaymentGateway, Store
-from bot.middlewares import FloodControl
-from bot.telegram_faults import TelegramFaultsMiddleware
+from bot.telegram.faults import TelegramFaultsMiddleware
+from bot.telegram.flood import FloodControl
 from states import Registration
 from storage.backend import Backend, sqlite_store
 from storage.sqlite.conversation_log import SqliteConversationLog
@@ -23,6 +23,12 @@ from tests.support.session import BOT_USER, RecordingSession
 
 # A fixed Fernet key for tests (made with Fernet.generate_key()).
 TEST_SECRET_KEY = "q0mX0iJ8c3m2w4PjQ3YkZ1n0mX9b7W2sR5tL8vN1xEo="
+
+
+async def settle_log(services: Services) -> None:
+    """Everything recorded so far is written, and mirrored to whoever watches."""
+    await services.watches.settle()
+    await services.recorder.flush()
 
 
 async def at_phone_step(chat: ChatDriver, outbox: EmailOutbox, email: str = WORK_EMAIL) -> None:
@@ -93,7 +99,7 @@ async def activated(
     chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox, email: str = WORK_EMAIL
 ) -> Replies:
     """The whole registration, sandbox payment included; returns the activation replies."""
-    from bot.keyboards import Autopay, GetStarted, SandboxPay
+    from bot.ui.keyboards import Autopay, GetStarted, SandboxPay
 
     replies = await at_card_step(chat, outbox, sms, email)
     payload = next(

@@ -8,38 +8,23 @@ so a restart in between loses nothing: the new process edits whatever became due
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 
+from bot.concurrency import wait_any
 from bot.domain.clock import Clock
 from bot.domain.phone_confirmation import DuePrompt, PhoneService
-from bot.domain.phones import display_phone
-from bot.domain.policy import Policy
-from bot.keyboards import code_keyboard
 from bot.safe_logging import describe_exception
-from bot.texts import texts_for
+from bot.ui.keyboards import code_keyboard
+from bot.ui.messages import code_prompt_text
+from bot.ui.texts import texts_for
 
 log = logging.getLogger(__name__)
 
 # After a failed round (Telegram or the database unreachable), wait this long.
 _ERROR_BACKOFF_SECONDS = 5.0
-
-
-def code_prompt_text(policy: Policy, language: str, e164: str, wait_seconds: int) -> str:
-    """The question for the code; the same words whether sent or edited later."""
-    t = texts_for(language)
-    intro = t(
-        "code_prompt",
-        phone=display_phone(e164),
-        length=policy.sms_code_length,
-        ttl=t.duration(policy.sms_code_ttl_seconds),
-    )
-    if wait_seconds > 0:
-        return intro + "\n\n" + t("code_prompt_wait", wait=t.count(wait_seconds, "seconds"))
-    return intro + "\n\n" + t("code_prompt_ready")
 
 
 class CodePromptRefresher:
@@ -76,7 +61,7 @@ class CodePromptRefresher:
             except Exception as exc:  # keep the schedule alive whatever one round met
                 log.warning("code prompts: %s; retrying", describe_exception(exc))
                 delay = _ERROR_BACKOFF_SECONDS
-            await _wait_any(self._wake, stop, delay)
+            await wait_any(self._wake, stop, timeout=delay)
 
     async def _refresh(self, bot: Bot, prompt: DuePrompt) -> None:
         t = texts_for(prompt.language)
@@ -92,14 +77,3 @@ class CodePromptRefresher:
             # nothing to show it on. /resend still works, and says so in /help.
             log.info("code prompt %s not edited: %s", prompt.code_id, type(exc).__name__)
         await self._phone.prompt_refreshed(prompt.code_id)
-
-
-async def _wait_any(wake: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:
-    waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
-    try:
-        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await waiter

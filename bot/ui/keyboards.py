@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     InlineKeyboardButton,
@@ -11,7 +13,8 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.texts import LANGUAGES, Texts
+from bot.domain.preferences import Language
+from bot.ui.texts import Texts
 
 
 class ResendEmail(CallbackData, prefix="resend_email"):
@@ -19,7 +22,7 @@ class ResendEmail(CallbackData, prefix="resend_email"):
 
 
 class ChooseLanguage(CallbackData, prefix="lang"):
-    code: str
+    code: Language
 
 
 class ResendSms(CallbackData, prefix="resend_sms"):
@@ -42,16 +45,29 @@ class NewInvoice(CallbackData, prefix="new_invoice"):
     pass
 
 
+class AutopayAction(enum.Enum):
+    SETUP = "setup"  # set up, or change
+    SKIP = "skip"
+    SAVE = "save"
+    OFF = "off"
+
+
 class Autopay(CallbackData, prefix="autopay"):
-    action: str  # "setup", "skip", "save", "change", "off"
+    action: AutopayAction
 
 
 class GetStarted(CallbackData, prefix="get_started"):
     pass
 
 
+class ApiAction(enum.Enum):
+    ACTIVATE = "activate"  # API access on, or the two-factor set-up
+    OFF = "off"
+    RESTART = "restart"  # a new key for the set-up
+
+
 class Api(CallbackData, prefix="api"):
-    action: str  # "activate", "off", "restart"
+    action: ApiAction
 
 
 def resend_email_keyboard(t: Texts) -> InlineKeyboardMarkup:
@@ -67,9 +83,10 @@ def language_keyboard(t: Texts) -> InlineKeyboardMarkup:
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=t(f"language_name.{code}"), callback_data=ChooseLanguage(code=code).pack()
+                    text=t(f"language_name.{code.value}"),
+                    callback_data=ChooseLanguage(code=code).pack(),
                 )
-                for code in LANGUAGES
+                for code in Language
             ]
         ]
     )
@@ -119,8 +136,8 @@ def new_invoice_keyboard(t: Texts) -> InlineKeyboardMarkup:
 def autopay_offer_keyboard(t: Texts) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            _button(t("autopay.setup_button"), Autopay(action="setup")),
-            _button(t("autopay.skip_button"), Autopay(action="skip")),
+            _button(t("autopay.setup_button"), Autopay(action=AutopayAction.SETUP)),
+            _button(t("autopay.skip_button"), Autopay(action=AutopayAction.SKIP)),
         ]
     )
 
@@ -128,8 +145,8 @@ def autopay_offer_keyboard(t: Texts) -> InlineKeyboardMarkup:
 def autopay_confirm_keyboard(t: Texts) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            _button(t("autopay.save_button"), Autopay(action="save")),
-            _button(t("autopay.change_button"), Autopay(action="setup")),
+            _button(t("autopay.save_button"), Autopay(action=AutopayAction.SAVE)),
+            _button(t("autopay.change_button"), Autopay(action=AutopayAction.SETUP)),
         ]
     )
 
@@ -138,11 +155,11 @@ def autopay_manage_keyboard(t: Texts, *, enabled: bool) -> InlineKeyboardMarkup:
     rows = [
         _button(
             t("autopay.change_button" if enabled else "autopay.setup_button"),
-            Autopay(action="setup"),
+            Autopay(action=AutopayAction.SETUP),
         )
     ]
     if enabled:
-        rows.append(_button(t("autopay.off_button"), Autopay(action="off")))
+        rows.append(_button(t("autopay.off_button"), Autopay(action=AutopayAction.OFF)))
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -154,12 +171,11 @@ def no_keyboard() -> ReplyKeyboardRemove:
     return ReplyKeyboardRemove()
 
 
-def api_keyboard(t: Texts, action: str) -> InlineKeyboardMarkup:
-    """One button: "activate" (API access on, or 2FA set-up), "off", or "restart"."""
+def api_keyboard(t: Texts, action: ApiAction) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[_button(t(f"api.{action}_button"), Api(action=action))]
+        inline_keyboard=[_button(t(f"api.{action.value}_button"), Api(action=action))]
     )
 
 
 def activated_keyboard(t: Texts) -> InlineKeyboardMarkup:
-    return api_keyboard(t, "activate")
+    return api_keyboard(t, ApiAction.ACTIVATE)

@@ -48,7 +48,7 @@ from aiogram.types import (
 
 from bot.app import open_runtime
 from bot.settings import Settings
-from bot.texts import language_for, plain
+from bot.ui.texts import language_for, plain
 
 CONSOLE_BOT = User(
     id=1_000_000_001,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -20,17 +19,3 @@ def run(main: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(main)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         return runner.run(main)
-
-
-async def run_until(stop: asyncio.Event, work: Coroutine[Any, Any, None]) -> None:
-    """Runs `work` until it ends or `stop` is set, whichever comes first, and cancels
-    the other. What made `work` fail is raised; `stop` ends it quietly."""
-    working = asyncio.ensure_future(work)
-    stopping = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait([working, stopping], return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopping.cancel()
-        working.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await working

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot import event_loop
-from bot.conversation_log import format_entry
+from bot.concurrency import run_until
 from bot.domain.clock import SystemClock
 from bot.domain.conversation import LogEntry
 from bot.domain.funnel import funnel
 from bot.domain.ports import ConversationLogRepository
 from bot.domain.support import SupportService
 from bot.settings import Settings
+from bot.support.display import as_json, format_entry
 from storage.backend import Backend, open_backend
 
 EXIT_NOT_FOUND = 1  # also: the database went away while following
@@ -48,20 +47,6 @@ def add_stats_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", type=parse_since, help="accounts created since: 7d, ISO date")
 
 
-def as_json(entry: LogEntry) -> str:
-    return json.dumps(
-        {
-            "time": entry.at.isoformat(),
-            "user_id": entry.user_id,
-            "direction": entry.direction.value,
-            "kind": entry.kind,
-            "step": entry.step,
-            "text": entry.text,
-        },
-        ensure_ascii=False,
-    )
-
-
 async def follow(
     log: ConversationLogRepository,
     after_id: int,
@@ -76,7 +61,7 @@ async def follow(
         async for entry in log.follow(after_id, user_id):
             write(entry)
 
-    await event_loop.run_until(stop, print_them())
+    await run_until(stop, print_them())
 
 
 async def open_for_support(settings: Settings) -> Backend:

@@ -6,11 +6,11 @@ freed (PostgreSQL ends its session) and another instance takes the job over."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
+from bot.concurrency import sleep_or_stop, wait_any
 from bot.safe_logging import describe_exception
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,7 @@ async def run_once_per_cluster(lease: Lease, name: str, job: Job, stop: asyncio.
                 raise
         except Exception as exc:
             log.warning("%s: %s; retrying", name, describe_exception(exc))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), RETRY_SECONDS)
+            await sleep_or_stop(stop, RETRY_SECONDS)
 
 
 async def _hold_and_run(
@@ -58,7 +57,7 @@ async def _hold_and_run(
         holding.set()
         log.info("%s: this instance runs it", name)
         end = asyncio.Event()
-        relay = asyncio.create_task(_first_of(stop, lost, then=end))
+        relay = asyncio.create_task(_set_on_first(stop, lost, then=end))
         try:
             await job(end)
         finally:
@@ -67,11 +66,6 @@ async def _hold_and_run(
             log.warning("%s: lease lost; asking for it again", name)
 
 
-async def _first_of(*events: asyncio.Event, then: asyncio.Event) -> None:
-    waiters = [asyncio.create_task(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-        then.set()
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
+async def _set_on_first(*events: asyncio.Event, then: asyncio.Event) -> None:
+    await wait_any(*events)
+    then.set()

@@ -11,9 +11,6 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from redis.asyncio import Redis
-
-from bot import event_loop
 from bot.settings import Settings
 from storage.postgres.database import pg_migration_status
 from storage.sqlite.database import sqlite_migrations
@@ -37,7 +34,7 @@ def backup(source: Path, target: Path, out: Callable[[str], None]) -> int:
     return 0
 
 
-def check_all(settings: Settings, out: Callable[[str], None]) -> int:
+async def check_all(settings: Settings, out: Callable[[str], None]) -> int:
     """Every engine the settings use: the SQLite file (everything, or FSM state without
     Redis), PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)."""
     results: list[int] = []
@@ -48,10 +45,10 @@ def check_all(settings: Settings, out: Callable[[str], None]) -> int:
     if settings.database_url is not None:
         url = settings.database_url.get_secret_value()
         out("postgresql:")
-        results.append(event_loop.run(check_postgres(url, out)))
+        results.append(await check_postgres(url, out))
     if settings.redis_url is not None:
         out("redis:")
-        results.append(event_loop.run(check_redis(settings.redis_url.get_secret_value(), out)))
+        results.append(await check_redis(settings.redis_url.get_secret_value(), out))
     return max(results)
 
 
@@ -67,6 +64,8 @@ async def check_postgres(url: str, out: Callable[[str], None]) -> int:
 
 
 async def check_redis(url: str, out: Callable[[str], None]) -> int:
+    from redis.asyncio import Redis  # only when Redis is in use
+
     redis = Redis.from_url(url)
     try:
         await redis.ping()

@@ -7,10 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from bot.domain.phone_confirmation import CodeSms
-from bot.domain.ports import OutgoingEmail
-from bot.domain.signup import ConfirmationEmail
-from bot.texts import en, ru
+from bot.ui.texts import en, ru
 
 CATALOGS: Final[dict[str, dict[str, str]]] = {"ru": ru.CATALOG, "en": en.CATALOG}
 LANGUAGES: Final = tuple(CATALOGS)
@@ -94,27 +91,3 @@ class Texts:
 
 def texts_for(language: str) -> Texts:
     return Texts(language if language in CATALOGS else DEFAULT_LANGUAGE)
-
-
-def compose_confirmation_email(content: ConfirmationEmail) -> OutgoingEmail:
-    """R5: the email in the person's language: the deep link, its expiry, no password."""
-    t = texts_for(content.language)
-    params: dict[str, object] = {
-        "link": content.link,
-        "ttl": t.duration(int(content.valid_for.total_seconds())),
-        "expires": content.expires_at.strftime("%Y-%m-%d %H:%M"),
-    }
-    text = t.raw("email.text", **params)
-    return OutgoingEmail(
-        to=content.to,
-        subject=t("email.subject"),
-        text=text,
-        html=t("email.html", **params),
-    )
-
-
-def compose_code_sms(content: CodeSms) -> str:
-    """R8: the SMS in the person's language. Plain text: an SMS has no markup."""
-    t = texts_for(content.language)
-    ttl = t.duration(int(content.valid_for.total_seconds()))
-    return t.raw("sms.code", code=content.code, ttl=ttl)

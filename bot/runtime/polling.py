@@ -22,6 +22,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.types import Update
 
+from bot.concurrency import sleep_or_stop, wait_any
 from bot.safe_logging import describe_exception
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ async def run_polling(
     try:
         while not stop.is_set():
             if tracker.busy >= max_in_flight:
-                await _wait_any(tasks, stop, timeout=1.0)
+                await wait_any(stop, tasks=tasks, timeout=1.0)
                 continue
             # With something in flight, Telegram would hand the same updates back at
             # once; a short poll keeps new people's updates flowing meanwhile.
@@ -102,7 +103,7 @@ async def run_polling(
                 log.warning(
                     "getUpdates failed (%s); retrying in %.0fs", type(exc).__name__, error_wait
                 )
-                await _sleep_or_stop(stop, error_wait)
+                await sleep_or_stop(stop, error_wait)
                 error_wait = min(error_wait * 2, 30.0)
                 continue
             error_wait = 1.0
@@ -117,7 +118,7 @@ async def run_polling(
             if fresh:
                 idle_wait = 0.05
             elif tracker.busy:
-                await _wait_any(tasks, stop, timeout=idle_wait)
+                await wait_any(stop, tasks=tasks, timeout=idle_wait)
                 idle_wait = min(idle_wait * 2, 1.0)
     finally:
         # Let what is in flight finish, then tell Telegram how far we got, so a clean
@@ -153,16 +154,3 @@ async def _get_updates(
             await request
         return None
     return request.result()
-
-
-async def _wait_any(tasks: set[asyncio.Task[None]], stop: asyncio.Event, timeout: float) -> None:
-    stopper = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait({*tasks, stopper}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopper.cancel()
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)

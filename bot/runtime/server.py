@@ -1,0 +1,61 @@
+"""`python -m bot` and `python -m bot webhook` against Telegram: the Bot with its session,
+the runtime, then long polling or the webhook until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.app import open_runtime
+from bot.runtime.polling import run_polling
+from bot.runtime.webhook import run_webhook
+from bot.settings import Settings
+from bot.telegram.commands import publish_commands
+
+log = logging.getLogger("bot")
+
+
+async def run_server(settings: Settings, *, webhook: bool) -> None:
+    assert settings.bot_token is not None
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    bot = Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with open_runtime(settings, bot) as runtime:
+            await publish_commands(bot)
+            me = await bot.me()
+            if webhook:
+                assert settings.webhook_url is not None
+                assert settings.webhook_secret is not None
+                log.info("webhook for @%s", me.username)
+                await run_webhook(
+                    bot,
+                    runtime.dispatcher,
+                    runtime.ping,
+                    url=settings.webhook_url,
+                    secret=settings.webhook_secret.get_secret_value(),
+                    host=settings.webhook_host,
+                    port=settings.webhook_port,
+                    stop=stop,
+                )
+            else:
+                await bot.delete_webhook(drop_pending_updates=False)
+                log.info("polling as @%s", me.username)
+                await run_polling(runtime.dispatcher, bot, stop=stop)
+            log.info("stopped; in-flight updates finished")
+    finally:
+        await bot.session.close()

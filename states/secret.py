@@ -1,0 +1,29 @@
+"""Steps whose input is a secret (R3, R8, R13, R18): marked where the state is declared,
+so the conversation log masks what is typed there without a list of its own."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class SecretState(State):
+    """What a person sends at this step is recorded as a mask naming `secret`.
+
+    `commands_readable`: a command sent here (/help, /cancel) is recorded as it is,
+    for steps where the secret is only likely, not certain.
+    """
+
+    def __init__(self, secret: str, *, commands_readable: bool = False) -> None:
+        super().__init__()
+        self.secret = secret
+        self.commands_readable = commands_readable
+
+
+def secret_states(*groups: type[StatesGroup]) -> dict[str, SecretState]:
+    """The secret states of `groups`, by their state name ("Registration:password")."""
+    found: dict[str, SecretState] = {}
+    for group in groups:
+        for state in group.__all_states__:
+            if isinstance(state, SecretState) and state.state is not None:
+                found[state.state] = state
+    return found
