@@ -30,7 +30,7 @@ async def show_api_access(conv: Conversation, api: ApiAccessService, flow: Flow)
     t = conv.t
     view = await api.status(conv.user_id)
     if view.status is ApiStatus.NOT_ACTIVE:
-        await conv.say(t("api.not_active", step=t(f"step_label.{view.step.value}")))
+        await conv.say(t("api.not_active", step=t.of("step_label", view.step)))
         await flow.show(conv)
     elif view.status is ApiStatus.SETUP_NEEDED:
         await start_setup(conv, api)

@@ -58,7 +58,7 @@ async def pre_checkout(query: PreCheckoutQuery, card: CardService, t: Texts) -> 
             await query.answer(ok=True)
         else:
             log.info("pre-checkout refused: %s", verdict.problem.value)
-            await query.answer(ok=False, error_message=t(f"precheckout.{verdict.problem.value}"))
+            await query.answer(ok=False, error_message=t.of("precheckout", verdict.problem))
 
 
 async def successful_payment(
@@ -86,7 +86,7 @@ async def sandbox_pay(
 ) -> None:
     outcome = await card.sandbox_pay(conv.user_id, callback_data.payload)
     if outcome.status is PaymentStatus.REFUSED and outcome.problem is not None:
-        await callback.answer(conv.t(f"precheckout.{outcome.problem.value}"), show_alert=True)
+        await callback.answer(conv.t.of("precheckout", outcome.problem), show_alert=True)
         return
     await callback.answer()
     await show_payment(conv, outcome, flow)

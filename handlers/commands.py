@@ -40,8 +40,8 @@ def status_text(position: Position, t: Texts) -> str:
             "status_line",
             mark=_MARKS[progress],
             number=number,
-            name=t(f"step_name.{step.value}"),
-            progress=t(f"progress.{progress.value}"),
+            name=t.of("step_name", step),
+            progress=t.of("progress", progress),
         )
         detail = None
         if step is Step.EMAIL:

@@ -52,8 +52,9 @@ async def password_given(
         policy = signup.policy
         reasons = "\n".join(
             "• "
-            + t(
-                f"password_rule.{rule.value}",
+            + t.of(
+                "password_rule",
+                rule,
                 min_length=policy.password_min_length,
                 max_length=policy.password_max_length,
                 symbols=SYMBOLS_SHOWN,

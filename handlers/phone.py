@@ -173,7 +173,7 @@ async def show_phone_outcome(
     elif status is PhoneStatus.REFUSED and outcome.problem is not None:
         await conv.state.set_state(Registration.phone)
         await conv.say(
-            t(f"phone_refused.{outcome.problem.value}"), reply_markup=phone_request_keyboard(t)
+            t.of("phone_refused", outcome.problem), reply_markup=phone_request_keyboard(t)
         )
     elif status is PhoneStatus.LIMIT_REACHED:
         await ask_for_phone(conv, lead=t("phone_limit", max=phone.policy.phone_max_accounts))

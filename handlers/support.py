@@ -62,7 +62,7 @@ def describe(person: Person, t: Texts) -> str:
         user_id=person.user_id,
         email=account.email if account else t("support.no_account"),
         phone=phone,
-        step=t(f"step_label.{person.step.value}"),
+        step=t.of("step_label", person.step),
         created=_when(account.created_at if account else None),
         last=_when(person.last_activity),
     )
@@ -177,7 +177,7 @@ async def stuck(
                 "support.stuck_line",
                 user_id=person.user_id,
                 email=account.email,
-                step=t(f"step_label.{person.step.value}"),
+                step=t.of("step_label", person.step),
                 since=_when(last_progress(account)),
             )
         )

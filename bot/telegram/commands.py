@@ -5,26 +5,14 @@ from __future__ import annotations
 from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
+from bot.ui.menu import MENU
 from bot.ui.texts import DEFAULT_LANGUAGE, LANGUAGES, texts_for
-
-MENU = (
-    "start",
-    "status",
-    "resend",
-    "card",
-    "autopay",
-    "balance",
-    "api_access",
-    "cancel",
-    "language",
-    "help",
-)
 
 
 async def publish_commands(bot: Bot) -> None:
     for language in LANGUAGES:
         t = texts_for(language)
-        commands = [BotCommand(command=name, description=t(f"command.{name}")) for name in MENU]
+        commands = [BotCommand(command=name, description=t.of("command", name)) for name in MENU]
         await bot.set_my_commands(
             commands,
             scope=BotCommandScopeAllPrivateChats(),

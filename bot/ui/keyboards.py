@@ -83,7 +83,7 @@ def language_keyboard(t: Texts) -> InlineKeyboardMarkup:
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=t(f"language_name.{code.value}"),
+                    text=t.of("language_name", code),
                     callback_data=ChooseLanguage(code=code).pack(),
                 )
                 for code in Language
@@ -173,7 +173,7 @@ def no_keyboard() -> ReplyKeyboardRemove:
 
 def api_keyboard(t: Texts, action: ApiAction) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[_button(t(f"api.{action.value}_button"), Api(action=action))]
+        inline_keyboard=[_button(t.of("api_button", action), Api(action=action))]
     )
 
 

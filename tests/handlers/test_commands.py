@@ -6,24 +6,9 @@ import pytest
 from aiogram.types import Chat
 
 from bot.ui.keyboards import ChooseLanguage
-from bot.ui.texts import CATALOGS
 from states import Registration
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL
 from tests.support.chat import ChatDriver
-
-
-def test_both_catalogs_have_the_same_keys() -> None:
-    assert set(CATALOGS["ru"]) == set(CATALOGS["en"])
-
-
-def test_both_catalogs_use_the_same_placeholders() -> None:
-    import string
-
-    def fields(text: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-    for key, text in CATALOGS["en"].items():
-        assert fields(text) == fields(CATALOGS["ru"][key]), key
 
 
 async def test_help_lists_the_commands(chat: ChatDriver) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import html
 import re
 from dataclasses import dataclass
@@ -50,13 +51,21 @@ class Texts:
         }
         return template.format(**escaped)
 
+    def of(self, family: str, member: enum.Enum | str, **params: object) -> str:
+        """The text of one member of a family of texts: `family.value`, e.g. the
+        reason of a refusal (`phone_refused`, PhoneProblem.LANDLINE). Every family
+        and its members are in bot/ui/families.py, and a test checks each has a text
+        in both catalogs."""
+        value = member.value if isinstance(member, enum.Enum) else member
+        return self(f"{family}.{value}", **params)
+
     def raw(self, key: str, **params: object) -> str:
         """The text for a message sent without markup: parameters are not escaped."""
         return CATALOGS[self.language][key].format(**params)
 
     def count(self, n: int, unit: str) -> str:
         """`n` with the word of `unit` in the right plural form ("24 hours", "24 часа")."""
-        forms = CATALOGS[self.language][f"unit.{unit}"].split("|")
+        forms = self.of("unit", unit).split("|")
         if self.language == "ru":
             if n % 10 == 1 and n % 100 != 11:
                 word = forms[0]

@@ -1,0 +1,28 @@
+"""The families of texts that are looked up by a value (`t.of(family, member)`): each
+family, and every member it can be asked for. tests/handlers/test_texts.py checks that
+each has a text in both catalogs, and that no text key is built any other way."""
+
+from __future__ import annotations
+
+from bot.domain.card import CheckProblem
+from bot.domain.passwords import PasswordRule
+from bot.domain.phones import PhoneProblem
+from bot.domain.preferences import Language
+from bot.domain.steps import CONFIRMATION_STEPS, Progress, Step
+from bot.ui.keyboards import ApiAction
+from bot.ui.menu import MENU
+
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "unit": ("hours", "minutes", "seconds"),
+    "password_rule": tuple(rule.value for rule in PasswordRule),
+    "phone_refused": tuple(problem.value for problem in PhoneProblem),
+    # The sandbox's refusals and Telegram's pre-checkout question (never "unknown"
+    # only: a forged button gets it too).
+    "precheckout": tuple(problem.value for problem in CheckProblem),
+    "step_name": tuple(step.value for step in CONFIRMATION_STEPS),
+    "step_label": tuple(step.value for step in Step if step is not Step.API_ACCESS),
+    "progress": tuple(progress.value for progress in Progress),
+    "language_name": tuple(language.value for language in Language),
+    "api_button": tuple(action.value for action in ApiAction),
+    "command": MENU,
+}
