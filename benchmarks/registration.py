@@ -70,7 +70,7 @@ from bot.domain.policy import Policy
 from bot.domain.ports import ConversationLogRepository, OutgoingEmail, OutgoingSms, Store
 from bot.runtime import event_loop
 from bot.telegram.faults import TelegramFaultsMiddleware
-from bot.telegram.flood import FloodControl
+from bot.telegram.flood import FloodGate
 from storage.backend import postgres_store, sqlite_store
 from storage.postgres.conversation_log import PgConversationLog
 from storage.postgres.database import PgDatabase
@@ -415,7 +415,7 @@ async def run(
                 telegram_faults=TelegramFaultsMiddleware(
                     per_second=1e12, per_chat_burst=1e12, per_chat_per_second=1e12
                 ),
-                flood_control=FloodControl(max_events=10**9),
+                flood_gate=FloodGate(max_events=10**9),
             )
             if persistent:
                 instrument_bot(bot, services)

@@ -8,12 +8,15 @@ import sys
 from pathlib import Path
 
 from bot.runtime import event_loop
-from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, SettingsError, load_settings
+from bot.safe_logging import configure_logging
+from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError, load_settings
 from bot.support.cli import add_logs_arguments, add_stats_arguments
+from storage.sqlite.database import UnusableDatabase
 
 log = logging.getLogger("bot")
 
 EXIT_CONFIG = 2
+EXIT_FAILED = 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             # Ctrl-C in the terminal: the database was closed on the way out.
             return 130
+        except UnusableDatabase as exc:
+            return _unusable(exc)
         return 0
 
     if settings.bot_token is None:
@@ -83,6 +88,16 @@ def main(argv: list[str] | None = None) -> int:
     if settings.secret_key is None:
         print(f"configuration error: {NO_ENCRYPTION_KEY_MESSAGE}", file=sys.stderr)
         return EXIT_CONFIG
+    test_backends = settings.test_backends()
+    if test_backends and not settings.allow_test_backends:
+        # R21: production never runs on fakes without saying so.
+        print(
+            f"configuration error: {', '.join(test_backends)}: these only pretend to send"
+            " emails, SMS or take payments; set EMAIL_BACKEND=smtp, SMS_BACKEND=http and"
+            " PAYMENT_BACKEND=telegram, or ALLOW_TEST_BACKENDS=true to run with them anyway",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     if args.mode == "webhook" and (settings.webhook_url is None or settings.webhook_secret is None):
         print(
             "configuration error: WEBHOOK_URL and WEBHOOK_SECRET must be set for webhook mode",
@@ -91,9 +106,22 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     from bot.runtime.server import run_server
 
-    _configure_logging(settings.log_level)
-    event_loop.run(run_server(settings, webhook=args.mode == "webhook"))
+    _configure_logging(settings.log_level, settings)
+    try:
+        event_loop.run(run_server(settings, webhook=args.mode == "webhook"))
+    except UnusableDatabase as exc:
+        return _unusable(exc)
     return 0
+
+
+def _unusable(exc: UnusableDatabase) -> int:
+    """One line, no traceback: which file, and what to run (issue 16)."""
+    print(
+        f"database error: {exc.path} is not a usable SQLite database ({exc.reason});"
+        " run python -m bot check, or restore it from a backup (README)",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
 
 
 def _print_line(line: str) -> None:
@@ -101,14 +129,8 @@ def _print_line(line: str) -> None:
     print(line, flush=True)
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # aiogram logs every update at INFO with its id and timing only; keep it quieter.
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+def _configure_logging(level: str, settings: Settings | None = None) -> None:
+    configure_logging(level, [] if settings is None else settings.secret_values())
 
 
 if __name__ == "__main__":

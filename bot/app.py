@@ -14,8 +14,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from cryptography.fernet import Fernet
 from redis.asyncio import BlockingConnectionPool, Redis
 
@@ -29,6 +28,7 @@ from bot.domain.activation import ActivationService
 from bot.domain.autopay import AutopayService
 from bot.domain.card import CardService
 from bot.domain.clock import Clock, SystemClock
+from bot.domain.housekeeping import Housekeeping
 from bot.domain.passwords import PasswordHasher
 from bot.domain.phone_confirmation import PhoneService
 from bot.domain.phones import classify_phone
@@ -48,6 +48,7 @@ from bot.domain.support import SupportService
 from bot.domain.two_factor import ApiAccessService
 from bot.jobs.cluster import run_once_per_cluster
 from bot.jobs.code_prompts import CodePromptRefresher
+from bot.jobs.housekeeping import keep_house
 from bot.jobs.log_retention import keep_log_pruned
 from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError
 from bot.support.capture import IncomingLogMiddleware, OutgoingLogMiddleware
@@ -55,7 +56,8 @@ from bot.support.mirror import WatchMirror
 from bot.support.recorder import ConversationRecorder
 from bot.telegram.conversation import ConversationMiddleware
 from bot.telegram.faults import TelegramFaultsMiddleware
-from bot.telegram.flood import FloodControl
+from bot.telegram.flood import FloodGate
+from bot.telegram.isolation import LeasedRedisLocks, PersonLocks
 from bot.telegram.middlewares import LanguageMiddleware, UnblockMiddleware
 from bot.ui.messages import compose_code_sms, compose_confirmation_email
 from handlers.flow import Flow
@@ -83,7 +85,8 @@ class Services:
     support_user_ids: frozenset[int]
     api_access: ApiAccessService
     telegram_faults: TelegramFaultsMiddleware
-    flood_control: FloodControl
+    flood_gate: FloodGate
+    housekeeping: Housekeeping
 
     def as_kwargs(self) -> dict[str, Any]:
         return {
@@ -118,7 +121,7 @@ def build_services(
     support_user_ids: frozenset[int] = frozenset(),
     clock: Clock | None = None,
     telegram_faults: TelegramFaultsMiddleware | None = None,
-    flood_control: FloodControl | None = None,
+    flood_gate: FloodGate | None = None,
     code_prompts_idle_seconds: float = 60.0,
 ) -> Services:
     clock = clock or SystemClock()
@@ -129,23 +132,27 @@ def build_services(
         store=store,
         sms_sender=sms_sender,
         compose_sms=compose_code_sms,
+        mac=secret_box.mac,
         policy=policy,
         clock=clock,
     )
+    signup = SignupService(
+        store=store,
+        hasher=hasher,
+        email_sender=email_sender,
+        compose_email=compose_confirmation_email,
+        policy=policy,
+        clock=clock,
+        bot_username=bot_username,
+        email_sender_address=email_from,
+    )
     return Services(
-        signup=SignupService(
-            store=store,
-            hasher=hasher,
-            email_sender=email_sender,
-            compose_email=compose_confirmation_email,
-            policy=policy,
-            clock=clock,
-            bot_username=bot_username,
-            email_sender_address=email_from,
-        ),
+        signup=signup,
         preferences=PreferenceService(store),
         phone=phone,
-        registration=RegistrationService(store=store, phone=phone, policy=policy, clock=clock),
+        registration=RegistrationService(
+            store=store, signup=signup, phone=phone, policy=policy, clock=clock
+        ),
         code_prompts=CodePromptRefresher(phone, clock, idle_seconds=code_prompts_idle_seconds),
         card=CardService(store=store, gateway=payment_gateway, policy=policy, clock=clock),
         autopay=AutopayService(store=store, policy=policy, clock=clock),
@@ -156,7 +163,8 @@ def build_services(
         support_user_ids=support_user_ids,
         api_access=ApiAccessService(store=store, box=secret_box, policy=policy, clock=clock),
         telegram_faults=telegram_faults or TelegramFaultsMiddleware(),
-        flood_control=flood_control or FloodControl(),
+        flood_gate=flood_gate or FloodGate(),
+        housekeeping=Housekeeping(store=store, signup=signup, clock=clock),
     )
 
 
@@ -173,7 +181,7 @@ def create_dispatcher(
     # other, so they never race on the same step.
     dp = Dispatcher(
         storage=storage,
-        events_isolation=events_isolation or SimpleEventIsolation(),
+        events_isolation=events_isolation or PersonLocks(),
         flow=flow,
         **services.as_kwargs(),
     )
@@ -184,8 +192,6 @@ def create_dispatcher(
     dp.update.outer_middleware(IncomingLogMiddleware(services.recorder))
     dp.update.outer_middleware(LanguageMiddleware(services.preferences))
     dp.update.outer_middleware(ConversationMiddleware())
-    dp.message.outer_middleware(services.flood_control)
-    dp.callback_query.outer_middleware(services.flood_control)
     dp.include_routers(*routers)
     return dp
 
@@ -296,14 +302,12 @@ def fsm_from(
     SQLite file and a lock in this process (one instance)."""
     if settings.redis_url is None:
         assert backend.sqlite is not None  # opened for the FSM state when Redis is not set
-        return SqliteStorage(backend.sqlite), SimpleEventIsolation(), None
+        return SqliteStorage(backend.sqlite), PersonLocks(), None
     redis = redis_client(settings.redis_url.get_secret_value(), settings.redis_pool_size)
     key_builder = redis_key_builder()
     storage = RedisStorage(redis, key_builder=key_builder)
-    isolation = RedisEventIsolation(
-        redis,
-        key_builder=key_builder,
-        lock_kwargs={"timeout": settings.redis_lock_timeout_seconds},
+    isolation = LeasedRedisLocks(
+        redis, key_builder, lease_seconds=settings.redis_lock_timeout_seconds
     )
     return storage, isolation, redis
 
@@ -363,11 +367,8 @@ async def open_runtime(
             bot_username=me.username,
             support_user_ids=settings.support_user_ids,
             telegram_faults=telegram_faults_from(settings, console=console),
-            flood_control=FloodControl(
-                # The console has one person at one keyboard (and pasted lines come at
-                # once): nobody to protect from them.
-                max_events=10**9 if console else settings.flood_max_events,
-                per_seconds=settings.flood_window_seconds,
+            flood_gate=FloodGate(
+                max_events=settings.flood_max_events, per_seconds=settings.flood_window_seconds
             ),
             # Another instance may have sent a code: with PostgreSQL the holder of the
             # job looks for due prompts often, not only when this process sent one.
@@ -400,6 +401,15 @@ async def open_runtime(
                     stop,
                 ),
                 name="log-retention",
+            ),
+            asyncio.create_task(
+                run_once_per_cluster(
+                    backend.lease,
+                    "housekeeping",
+                    lambda end: keep_house(services.housekeeping, end),
+                    stop,
+                ),
+                name="housekeeping",
             ),
             asyncio.create_task(services.recorder.run(stop), name="conversation-log"),
             asyncio.create_task(services.watches.follow(stop), name="watches"),

@@ -6,6 +6,7 @@ import re
 from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -39,9 +40,9 @@ class Settings(BaseSettings):
     # Connections to Redis per instance. More updates at once wait for a free one
     # (redis-py's default pool fails them instead, past 100).
     redis_pool_size: int = Field(default=50, ge=1, le=10000)
-    # How long a person's Redis lock outlives an instance that died holding it: their
-    # next update waits at most this long. Longer than any update takes.
-    redis_lock_timeout_seconds: float = Field(default=60.0, ge=5, le=3600)
+    # R29: the lease of a person's lock in Redis, renewed every third of it while their
+    # update runs. An instance that dies holding it lets go within this long.
+    redis_lock_timeout_seconds: float = Field(default=5.0, ge=1, le=60)
 
     email_backend: Literal["console", "smtp"] = "console"
     email_from: str = "noreply@mcs.mail.ru"
@@ -63,6 +64,9 @@ class Settings(BaseSettings):
 
     payment_backend: Literal["telegram", "sandbox"] = "sandbox"
     payment_provider_token: SecretStr | None = None
+    # R21: `python -m bot` and `webhook` refuse the console email and SMS and the
+    # sandbox payment unless this says they are wanted (a demo, a staging bot).
+    allow_test_backends: bool = False
 
     # argon2id cost (R3); the defaults are argon2-cffi's RFC 9106 "low memory" profile.
     password_hash_time_cost: int = Field(default=3, ge=1, le=20)
@@ -85,7 +89,9 @@ class Settings(BaseSettings):
     flood_window_seconds: float = Field(default=2.0, gt=0, le=60)
     send_per_second: float = Field(default=30.0, gt=0)
     send_per_chat_per_second: float = Field(default=1.0, gt=0)
-    send_per_chat_burst: int = Field(default=3, ge=1)
+    # R20: Telegram allows short bursts to one chat; five keep a flooder's own replies
+    # (and so the polling offset) moving without a 429.
+    send_per_chat_burst: int = Field(default=5, ge=1)
 
     # R18: who may read the conversation log in Telegram, and how long it is kept.
     support_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -100,6 +106,12 @@ class Settings(BaseSettings):
     phone_max_accounts: int = Policy.phone_max_accounts
     card_check_amount_rub: int = Policy.card_check_amount_rub
     bonus_points: int = Policy.bonus_points
+    sms_per_account_per_day: int = Policy.sms_per_account_per_day
+    sms_per_phone_per_day: int = Policy.sms_per_phone_per_day
+    sms_per_hour: int = Policy.sms_per_hour
+    emails_per_account_per_day: int = Policy.emails_per_account_per_day
+    unconfirmed_account_days: int = Policy.unconfirmed_account_days
+    timezone: str = Policy.timezone
     autopay_min_rub: int = Policy.autopay_min_rub
     autopay_max_rub: int = Policy.autopay_max_rub
     autopay_threshold_max_rub: int = Policy.autopay_threshold_max_rub
@@ -202,6 +214,42 @@ class Settings(BaseSettings):
     def _policy_is_valid(self) -> Settings:
         self.policy()  # raises PolicyError, reported below with the setting's name
         return self
+
+    def test_backends(self) -> list[str]:
+        """The backends that only pretend (R21), as settings: ["SMS_BACKEND=console"]."""
+        chosen = (
+            ("EMAIL_BACKEND", self.email_backend, "console"),
+            ("SMS_BACKEND", self.sms_backend, "console"),
+            ("PAYMENT_BACKEND", self.payment_backend, "sandbox"),
+        )
+        return [f"{name}={value}" for name, value, fake in chosen if value == fake]
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for scrubbing log lines (bot/safe_logging.py): the
+        tokens and keys, and the passwords inside the database and Redis URLs."""
+        values = [
+            secret.get_secret_value()
+            for secret in (
+                self.bot_token,
+                self.secret_key,
+                self.smtp_password,
+                self.sms_http_token,
+                self.payment_provider_token,
+                self.webhook_secret,
+                self.database_url,
+                self.redis_url,
+            )
+            if secret is not None
+        ]
+        for url in (self.database_url, self.redis_url):
+            if url is not None:
+                password = urlsplit(url.get_secret_value()).password
+                if password:
+                    values.append(password)
+        if self.bot_token is not None:
+            # The part after the colon is the secret; the bot's id before it is not.
+            values.append(self.bot_token.get_secret_value().partition(":")[2])
+        return values
 
     def policy(self) -> Policy:
         values = {

@@ -11,9 +11,11 @@ from bot.domain.autopay import AutopayService
 from bot.domain.money import Balance
 from bot.domain.registration import Position
 from bot.domain.steps import Step
+from bot.domain.two_factor import ApiAccessService
 from bot.telegram.conversation import Conversation
 from bot.ui.keyboards import GetStarted, activated_keyboard, get_started_keyboard, no_keyboard
 from bot.ui.texts import Html, Texts
+from handlers import api_access as api_handlers
 from handlers import autopay as autopay_questions
 from handlers.flow import Flow, StepRouter
 from states import Registration
@@ -40,18 +42,31 @@ async def activation_prompt(
     await conv.say(t(key, bonus=bonus), reply_markup=get_started_keyboard(t))
 
 
-async def registration_done(conv: Conversation, where: Position) -> None:
+async def registration_done(
+    conv: Conversation, where: Position, api_access: ApiAccessService
+) -> None:
     await conv.enter(Registration.active)
+    # R25: backup codes not yet said to be saved come first, whatever was asked.
+    if await api_handlers.show_unsaved_backup_codes(conv, api_access):
+        return
     await conv.say(conv.t("registration_done"), reply_markup=no_keyboard())
 
 
 def balance_text(balance: Balance, t: Texts) -> str:
-    return t(
-        "balance",
-        money=t.money(balance.money_kopecks),
-        points=t.number(balance.bonus_points),
-        total=t.money(balance.total_kopecks),
-    )
+    lines = [
+        t(
+            "balance",
+            money=t.money(balance.money_kopecks),
+            points=t.number(balance.bonus_points),
+            total=t.money(balance.total_kopecks),
+        )
+    ]
+    # R21, R28: shown apart, and never in the total.
+    if balance.simulated_kopecks:
+        lines.append(t("balance_simulated", amount=t.money(balance.simulated_kopecks)))
+    for currency, amount in balance.held:
+        lines.append(t("balance_held", amount=t.amount(amount, currency)))
+    return "\n".join(lines)
 
 
 async def get_started(

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import segno
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.domain.two_factor import ApiAccessService, ApiStatus, TwoFactorCheck, TwoFactorOutcome
 from bot.support.masking import sensitive_reply
 from bot.telegram.conversation import Conversation
-from bot.ui.keyboards import Api, ApiAction, api_keyboard
+from bot.ui.keyboards import (
+    Api,
+    ApiAction,
+    BackupCodesSaved,
+    api_keyboard,
+    backup_codes_keyboard,
+)
 from handlers.filters import Matches
 from handlers.flow import Flow
 from states import ApiAccess
@@ -25,9 +33,30 @@ def qr_png(uri: str) -> bytes:
     return buffer.getvalue()
 
 
+async def show_backup_codes(conv: Conversation, codes: tuple[str, ...]) -> None:
+    """R25: the codes, with "I have saved the codes"; shown again until it is pressed."""
+    # The codes are in this message: the conversation log keeps a mask instead (R18).
+    with sensitive_reply("backup codes"):
+        await conv.say(
+            conv.t("api.backup_codes", codes="\n".join(codes)),
+            reply_markup=backup_codes_keyboard(conv.t),
+        )
+
+
+async def show_unsaved_backup_codes(conv: Conversation, api: ApiAccessService) -> bool:
+    """The codes again, if the person has not said they saved them (after a crash, a
+    lost message, a restart). False when there are none to show."""
+    codes = await api.unsaved_backup_codes(conv.user_id)
+    if codes:
+        await show_backup_codes(conv, codes)
+    return bool(codes)
+
+
 async def show_api_access(conv: Conversation, api: ApiAccessService, flow: Flow) -> None:
     """Where API access stands for this person, and the next thing to do about it."""
     t = conv.t
+    if await show_unsaved_backup_codes(conv, api):
+        return
     view = await api.status(conv.user_id)
     if view.status is ApiStatus.NOT_ACTIVE:
         await conv.say(t("api.not_active", step=t.of("step_label", view.step)))
@@ -98,8 +127,7 @@ async def setup_code(message: Message, conv: Conversation, api_access: ApiAccess
     if outcome.result is TwoFactorCheck.ACCEPTED:
         await conv.forget_ephemeral()
         await conv.state.clear()
-        with sensitive_reply("backup codes"):
-            await conv.say(t("api.backup_codes", codes="\n".join(outcome.backup_codes)))
+        await show_backup_codes(conv, outcome.backup_codes)
         await conv.say(t("api.enabled"))
     elif outcome.result is TwoFactorCheck.MALFORMED:
         await message.answer(t("api.setup_code_malformed"))
@@ -146,6 +174,22 @@ async def show_switch(conv: Conversation, outcome: TwoFactorOutcome, on: bool) -
         await conv.say(t("api.nothing_pending"))
 
 
+async def codes_saved(
+    callback: CallbackQuery, conv: Conversation, api_access: ApiAccessService
+) -> None:
+    """R25: from now on only the HMACs of the codes remain; the message goes too."""
+    saved = await api_access.backup_codes_saved(conv.user_id)
+    if isinstance(callback.message, Message):
+        with contextlib.suppress(TelegramBadRequest):
+            await callback.message.delete()
+    if not saved:
+        # Pressed twice, or a message left from earlier: nothing was kept any more.
+        await callback.answer(conv.t("stale_button"))
+        return
+    await callback.answer()
+    await conv.say(conv.t("api.codes_saved"))
+
+
 async def code_expected(message: Message, conv: Conversation) -> None:
     await message.answer(conv.t("api.code_malformed"))
 
@@ -154,6 +198,7 @@ def anytime_router() -> Router:
     router = Router(name=f"{__name__}.anytime")
     router.message.register(api_command, Command("api_access"))
     router.callback_query.register(api_button, Api.filter())
+    router.callback_query.register(codes_saved, BackupCodesSaved.filter())
     return router
 
 

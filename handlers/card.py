@@ -12,6 +12,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, Message, PreCheckoutQuery
 
 from bot.domain.card import CardService, OfferOutcome, OfferStatus, PaymentOutcome, PaymentStatus
+from bot.domain.money import CURRENCY
 from bot.domain.registration import Position
 from bot.domain.steps import Step
 from bot.telegram.conversation import Conversation
@@ -147,6 +148,13 @@ async def show_payment(
         await conv.say(t("card_credited_again", amount=amount))
     elif outcome.status is PaymentStatus.UNMATCHED:
         await conv.say(t("payment_unmatched", charge_id=charge_id))
+    elif outcome.status is PaymentStatus.MISMATCHED:
+        paid = (
+            amount
+            if outcome.currency == CURRENCY
+            else t.amount(outcome.amount_kopecks, outcome.currency)
+        )
+        await conv.say(t("payment_mismatched", amount=paid), reply_markup=new_invoice_keyboard(t))
     else:
         # The same payment seen again: it was credited the first time. The step as it
         # stands now is shown, nothing more.

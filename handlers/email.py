@@ -7,7 +7,7 @@ from aiogram.filters import StateFilter
 from aiogram.types import Message
 
 from bot.domain.emails import EmailProblem
-from bot.domain.registration import Position
+from bot.domain.registration import Position, RegistrationService
 from bot.domain.signup import SignupService
 from bot.domain.steps import Step
 from bot.telegram.conversation import Conversation
@@ -23,9 +23,18 @@ async def ask_email(conv: Conversation) -> None:
     await conv.say(conv.t("ask_email"), reply_markup=no_keyboard())
 
 
-async def sign_up_prompt(conv: Conversation, where: Position, signup: SignupService) -> None:
+async def sign_up_prompt(
+    conv: Conversation, where: Position, signup: SignupService, registration: RegistrationService
+) -> None:
     """No account yet: the open question of the sign-up. Half-way (the email given, the
-    password not yet), the password question again, the email kept."""
+    password not yet), the password question again, the email kept. Someone whose
+    earlier sign-up expired unconfirmed is told so first (R24), once."""
+    if where.expired_signup:
+        days = conv.t.count(signup.policy.unconfirmed_account_days, "days")
+        await conv.say(conv.t("signup_expired", days=days))
+        await registration.expired_signup_told(conv.user_id)
+        await ask_email(conv)
+        return
     email = await conv.state.get_value("email")
     if await conv.at(Registration.password) and email:
         await ask_password(conv, email, signup)

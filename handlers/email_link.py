@@ -4,12 +4,14 @@ confirmation again", and the wait for the link. Owns the email step's prompt."""
 from __future__ import annotations
 
 import contextlib
+from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.types import CallbackQuery, Message
 
+from bot.domain.limits import Limits
 from bot.domain.registration import Position
 from bot.domain.signup import LinkStatus, ResendStatus, SignupService
 from bot.domain.steps import Step
@@ -68,6 +70,11 @@ async def resend_email(conv: Conversation, signup: SignupService, flow: Flow) ->
     elif outcome.status is ResendStatus.TOO_SOON:
         # A double tap lands here: no second email, just how long to wait.
         await conv.say(t("resend_too_soon", wait=t.count(outcome.seconds_left, "seconds")))
+    elif outcome.status is ResendStatus.LIMIT_REACHED and outcome.limit is not None:
+        policy = signup.policy
+        limit = Limits(policy).limit(outcome.limit.quota)
+        retry = t.moment(outcome.limit.retry_at, ZoneInfo(policy.timezone), signup.now())
+        await conv.say(t("resend_limit", limit=t.count(limit, "emails"), retry=retry))
     elif outcome.status is ResendStatus.DELIVERY_FAILED:
         await conv.say(t("resend_failed"), reply_markup=resend_email_keyboard(t))
     elif outcome.status is ResendStatus.ALREADY_CONFIRMED:

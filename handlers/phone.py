@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from aiogram import F
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 
+from bot.domain.limits import LimitReached, Limits
 from bot.domain.phone_confirmation import (
     PendingCode,
     PhoneOutcome,
@@ -15,6 +19,7 @@ from bot.domain.phone_confirmation import (
     SmsCodeStatus,
 )
 from bot.domain.phones import display_phone, looks_like_phone_number
+from bot.domain.policy import Policy
 from bot.domain.registration import Position
 from bot.domain.steps import Step
 from bot.jobs.code_prompts import CodePromptRefresher
@@ -187,10 +192,20 @@ async def show_phone_outcome(
             await conv.say(t("sms_failed"), reply_markup=phone_request_keyboard(t))
     elif status is PhoneStatus.NO_NUMBER:
         await ask_for_phone(conv, lead=t("sms_no_number"))
+    elif status is PhoneStatus.SMS_LIMIT and outcome.limit is not None:
+        await conv.say(limit_text(conv, outcome.limit, phone.policy, phone.now()))
     else:
         if status is PhoneStatus.ALREADY_CONFIRMED:
             await conv.say(t("phone_already_confirmed"))
         await flow.show(conv)
+
+
+def limit_text(conv: Conversation, reached: LimitReached, policy: Policy, now: datetime) -> str:
+    """R22: which limit, how many, and from when the person can try again."""
+    t = conv.t
+    limit = Limits(policy).limit(reached.quota)
+    retry = t.moment(reached.retry_at, ZoneInfo(policy.timezone), now)
+    return t.of("sms_limit", reached.quota, retry=retry, limit=t.count(limit, "sms_codes"))
 
 
 async def show_code_outcome(

@@ -15,7 +15,13 @@ from aiogram.types import Message
 
 from bot.domain.phones import display_phone
 from bot.domain.steps import last_progress
-from bot.domain.support import Person, SupportService
+from bot.domain.support import (
+    Person,
+    SupportService,
+    parse_count,
+    parse_hours,
+    parse_user_id,
+)
 from bot.support.display import format_entry
 from bot.support.mirror import WatchMirror
 from bot.support.recorder import ConversationRecorder
@@ -94,8 +100,9 @@ async def logs(
         await message.answer(t.raw("support.usage_logs"), parse_mode=None)
         return
     count = DEFAULT_RECORDS
-    if len(args) > 1 and args[-1].isdigit():
-        count = max(1, min(MAX_RECORDS, int(args[-1])))
+    asked = parse_count(args[-1]) if len(args) > 1 else None
+    if asked is not None:
+        count = max(1, min(MAX_RECORDS, asked))
         args = args[:-1]
     await recorder.flush()  # what this process has buffered is part of the answer
     person = await _one_person(message, " ".join(args), support, t)
@@ -135,11 +142,11 @@ async def watch(
     t: Texts,
 ) -> None:
     assert message.from_user is not None
-    target = (command.args or "").strip()
-    if not target.isdigit():
+    target = parse_user_id(command.args or "")
+    if target is None:
         await message.answer(t.raw("support.usage_watch"), parse_mode=None)
         return
-    await watches.watch(message.from_user.id, int(target))
+    await watches.watch(message.from_user.id, target)
     await message.answer(t.raw("support.watching", user_id=target), parse_mode=None)
 
 
@@ -155,12 +162,8 @@ async def unwatch(message: Message, watches: WatchMirror, t: Texts) -> None:
 async def stuck(
     message: Message, command: CommandObject, support: SupportService, t: Texts
 ) -> None:
-    raw = (command.args or "").strip()
-    try:
-        hours = float(raw) if raw else DEFAULT_STUCK_HOURS
-    except ValueError:
-        hours = -1.0
-    if hours <= 0:
+    hours = parse_hours(command.args or "", DEFAULT_STUCK_HOURS)
+    if hours is None:
         await message.answer(t.raw("support.usage_stuck"), parse_mode=None)
         return
     shown = f"{hours:g}"

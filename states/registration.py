@@ -8,9 +8,7 @@ class Registration(StatesGroup):
     password = SecretState("password")
     # Right after the password: a second copy of it (sent twice, or sent again because
     # the first seemed lost) arrives here.
-    awaiting_email_link = SecretState(
-        "text while waiting for the email link", commands_readable=True
-    )
+    awaiting_email_link = SecretState("text while waiting for the email link")
     phone = State()
     sms_code = SecretState("SMS code")
     card = State()

@@ -7,16 +7,12 @@ from aiogram.fsm.state import State, StatesGroup
 
 
 class SecretState(State):
-    """What a person sends at this step is recorded as a mask naming `secret`.
+    """What a person sends at this step is recorded as a mask naming `secret`: the
+    secret expected here, or one that is likely (a password sent again)."""
 
-    `commands_readable`: a command sent here (/help, /cancel) is recorded as it is,
-    for steps where the secret is only likely, not certain.
-    """
-
-    def __init__(self, secret: str, *, commands_readable: bool = False) -> None:
+    def __init__(self, secret: str) -> None:
         super().__init__()
         self.secret = secret
-        self.commands_readable = commands_readable
 
 
 def secret_states(*groups: type[StatesGroup]) -> dict[str, SecretState]:

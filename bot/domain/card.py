@@ -70,6 +70,9 @@ class PaymentStatus(enum.Enum):
     DUPLICATE = "duplicate"  # this payment was recorded already: nothing credited
     REFUSED = "refused"  # sandbox only: see `problem`, nothing paid
     UNMATCHED = "unmatched"  # money arrived for an invoice that is not this person's
+    # R28: money arrived for this person's invoice, in another amount or currency:
+    # credited (or held, another currency), the card not linked, support to check.
+    MISMATCHED = "mismatched"
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,15 @@ class PaymentOutcome:
     amount_kopecks: int = 0
     balance: Balance | None = None
     problem: CheckProblem | None = None
+    currency: str = CURRENCY
+
+
+def _ledger_kind(check: CardCheck, currency: str) -> LedgerKind:
+    if check.backend == SANDBOX:
+        return LedgerKind.SIMULATED  # R21: no money moved
+    if currency != CURRENCY:
+        return LedgerKind.HELD  # R28: cannot be rubles on the balance
+    return LedgerKind.MONEY
 
 
 class CardService:
@@ -159,12 +171,14 @@ class CardService:
                 # Nothing is credited to anyone; the charge id lets support find it.
                 log.error("payment %s matches no invoice of its payer", charge_id)
                 return PaymentOutcome(PaymentStatus.UNMATCHED)
+            matches = currency == check.currency and total_kopecks == check.amount_kopecks
             credit = Credit(
                 account_id=account.id,
-                kind=LedgerKind.MONEY,
+                kind=_ledger_kind(check, currency),
                 amount_kopecks=total_kopecks,
                 reason=CreditReason.CARD_CHECK,
                 source_id=charge_id,
+                currency=currency,
             )
             if not await tx.ledger.credit(credit, now):
                 return PaymentOutcome(
@@ -174,17 +188,34 @@ class CardService:
                     balance=await tx.ledger.balance(account.id),
                 )
             await tx.card_checks.mark_paid(check.id, charge_id, provider_charge_id, now)
+            if not matches:
+                # Pre-checkout refuses this, so it is a fault or a forgery: the money is
+                # kept (R28), but a kopeck is no proof of a card.
+                log.error(
+                    "payment %s differs from its invoice %s: kept, card not linked;"
+                    " support to check",
+                    charge_id,
+                    check.id,
+                )
+                return PaymentOutcome(
+                    PaymentStatus.MISMATCHED,
+                    account=account,
+                    amount_kopecks=total_kopecks,
+                    currency=currency,
+                    balance=await tx.ledger.balance(account.id),
+                )
             linked = await tx.accounts.complete(account.id, Step.CARD, now)
-            if currency != check.currency or total_kopecks != check.amount_kopecks:
-                # Pre-checkout refuses this; if it happens anyway, the money is kept
-                # and credited as paid, and the mismatch is left for support to see.
-                log.error("payment %s differs from its invoice %s", charge_id, check.id)
             return PaymentOutcome(
                 PaymentStatus.CARD_LINKED if linked else PaymentStatus.CREDITED,
                 account=await tx.accounts.get(account.id),
                 amount_kopecks=total_kopecks,
                 balance=await tx.ledger.balance(account.id),
             )
+
+    @property
+    def simulated(self) -> bool:
+        """R21: payments here are the sandbox's pretend ones."""
+        return self.backend == SANDBOX
 
     async def sandbox_pay(self, telegram_user_id: int, payload: str) -> PaymentOutcome:
         """The sandbox's simulated payment: the same checks and the same crediting as a

@@ -41,7 +41,8 @@ def normalise_email(text: str) -> str | None:
     if not candidate or len(candidate) > MAX_EMAIL_LENGTH or any(c.isspace() for c in candidate):
         return None
     try:
-        result = validate_email(candidate, check_deliverability=False)
+        # strict: RFC 5321's limits too, such as 64 characters before the @.
+        result = validate_email(candidate, check_deliverability=False, strict=True)
     except EmailNotValidError:
         return None
     return result.normalized

@@ -57,6 +57,11 @@ def parse_rubles(text: str, low: int, high: int) -> AmountVerdict:
 class LedgerKind(enum.Enum):
     MONEY = "money"  # rubles on the balance
     BONUS = "bonus"  # bonus points, 1 point = 1 ruble (kept in kopecks as well)
+    # R21: the sandbox's pretend payment. Shown as such, never money.
+    SIMULATED = "simulated"
+    # R28: a payment in another currency than its invoice: kept, in its own currency,
+    # for support to check; not on the balance.
+    HELD = "held"
 
 
 class CreditReason(enum.Enum):
@@ -68,17 +73,22 @@ class CreditReason(enum.Enum):
 class Credit:
     account_id: int
     kind: LedgerKind
-    amount_kopecks: int
+    amount_kopecks: int  # the currency's minor units (kopecks for rubles)
     reason: CreditReason
     # What caused it: the payment's charge id, the account for the bonus. Unique per
     # reason, so the same cause can never be credited twice.
     source_id: str
+    currency: str = CURRENCY  # another one only for HELD
 
 
 @dataclass(frozen=True)
 class Balance:
     money_kopecks: int = 0
     bonus_kopecks: int = 0
+    # Not part of the total: the sandbox's pretend payments, and payments being checked
+    # (currency -> minor units).
+    simulated_kopecks: int = 0
+    held: tuple[tuple[str, int], ...] = ()
 
     @property
     def total_kopecks(self) -> int:

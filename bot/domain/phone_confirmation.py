@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import hmac
 import logging
 import math
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.domain.clock import Clock
+from bot.domain.limits import LimitReached, Limits, Quota
 from bot.domain.phones import PhoneProblem, classify_phone
 from bot.domain.policy import Policy
 from bot.domain.ports import (
@@ -40,14 +41,20 @@ def new_code(length: int) -> str:
     return f"{secrets.randbelow(10**length):0{length}d}"
 
 
-def code_digest(salt: str, code: str) -> str:
-    """What is stored instead of the code: SHA-256 of a random salt and the code."""
-    return hashlib.sha256(bytes.fromhex(salt) + code.encode("ascii")).hexdigest()
+Mac = Callable[[str], str]
 
 
-def code_matches(code: SmsCode, given: str) -> bool:
+def code_digest(mac: Mac, salt: str, code: str) -> str:
+    """What is stored instead of the code: an HMAC keyed from SECRET_KEY (`mac`) of a
+    random salt and the code. A six-digit code has a million values: an unkeyed hash
+    of the row would give it away in a second (issue 16); without the key it cannot
+    be recomputed at all."""
+    return mac(f"sms-code:{salt}:{code}")
+
+
+def code_matches(mac: Mac, code: SmsCode, given: str) -> bool:
     # Constant time, so the answer's timing says nothing about how close a guess was.
-    return hmac.compare_digest(code_digest(code.salt, given), code.digest)
+    return hmac.compare_digest(code_digest(mac, code.salt, given), code.digest)
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,7 @@ class PhoneStatus(enum.Enum):
     NO_NUMBER = "no_number"  # a resend before any number was given
     NOT_YET = "not_yet"  # no account, or the email is not confirmed
     ALREADY_CONFIRMED = "already_confirmed"
+    SMS_LIMIT = "sms_limit"  # R22: see `limit`
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ class PhoneOutcome:
     code: PendingCode | None = None
     problem: PhoneProblem | None = None
     seconds_left: int = 0
+    limit: LimitReached | None = None
 
 
 class SmsCodeStatus(enum.Enum):
@@ -122,6 +131,14 @@ class SmsCodeOutcome:
     attempts_left: int = 0
 
 
+class _Refused(Exception):
+    """No SMS: the outcome to answer with (the unit of work is rolled back)."""
+
+    def __init__(self, outcome: PhoneOutcome) -> None:
+        super().__init__(outcome.status.value)
+        self.outcome = outcome
+
+
 @dataclass(frozen=True)
 class DuePrompt:
     """A code prompt whose "The code didn't arrive?" button is now to be shown."""
@@ -141,14 +158,17 @@ class PhoneService:
         store: Store,
         sms_sender: SmsSender,
         compose_sms: ComposeCodeSms,
+        mac: Mac,
         policy: Policy,
         clock: Clock,
     ) -> None:
         self._store = store
+        self._mac = mac
         self._sms_sender = sms_sender
         self._compose_sms = compose_sms
         self._policy = policy
         self._clock = clock
+        self._limits = Limits(policy)
 
     @property
     def policy(self) -> Policy:
@@ -265,11 +285,23 @@ class PhoneService:
         now = self._clock.now()
         code = new_code(self._policy.sms_code_length)
         salt = secrets.token_hex(16)
+        try:
+            prepared = await self._prepare_code(telegram_user_id, phone, code, salt, now, resend)
+        except _Refused as refused:
+            return refused.outcome
+        account, code_id = prepared
+        return await self._deliver(account, code_id, phone, code, language, now)
+
+    async def _prepare_code(
+        self, telegram_user_id: int, phone: str, code: str, salt: str, now: datetime, resend: bool
+    ) -> tuple[Account, int]:
+        """The checks before an SMS, the limits it uses, and the code, in one unit of
+        work: a refusal (`_Refused`) rolls back whatever units were taken."""
         async with self._store.transaction() as tx:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
             refusal = self._not_at_phone_step(account)
             if refusal is not None:
-                return refusal
+                raise _Refused(refusal)
             assert account is not None
             latest = await tx.sms_codes.latest(account.id)
             if latest is not None and latest.sent_at is not None:
@@ -278,26 +310,51 @@ class PhoneService:
                     if not resend and latest.phone == phone and latest.live:
                         # The same number again within the minute: a second tap, or this
                         # update delivered again after a crash. The code sent stands.
-                        return PhoneOutcome(
-                            PhoneStatus.CODE_ALREADY_SENT,
-                            account=account,
-                            code=self._pending(latest),
+                        raise _Refused(
+                            PhoneOutcome(
+                                PhoneStatus.CODE_ALREADY_SENT,
+                                account=account,
+                                code=self._pending(latest),
+                            )
                         )
-                    return PhoneOutcome(
-                        PhoneStatus.TOO_SOON, account=account, seconds_left=math.ceil(wait)
+                    raise _Refused(
+                        PhoneOutcome(
+                            PhoneStatus.TOO_SOON, account=account, seconds_left=math.ceil(wait)
+                        )
                     )
             # R7, before any SMS is sent (and again when the code is confirmed).
             others = [a for a in await tx.phones.holders(phone) if a != account.id]
             if len(others) >= self._policy.phone_max_accounts:
-                return PhoneOutcome(PhoneStatus.LIMIT_REACHED, account=account)
+                raise _Refused(PhoneOutcome(PhoneStatus.LIMIT_REACHED, account=account))
+            # R22: the account's SMS today, the number's today, and the bot's this hour.
+            try:
+                for quota, subject in self._sms_quotas(account, phone):
+                    await self._limits.take(tx, quota, subject, now)
+            except LimitReached as reached:
+                raise _Refused(
+                    PhoneOutcome(PhoneStatus.SMS_LIMIT, account=account, limit=reached)
+                ) from None
             code_id = await tx.sms_codes.add(
                 account.id,
                 phone,
                 salt,
-                code_digest(salt, code),
+                code_digest(self._mac, salt, code),
                 now,
                 now + timedelta(seconds=self._policy.sms_code_ttl_seconds),
             )
+        return account, code_id
+
+    @staticmethod
+    def _sms_quotas(account: Account, phone: str) -> list[tuple[Quota, str]]:
+        return [
+            (Quota.SMS_PER_ACCOUNT, str(account.id)),
+            (Quota.SMS_PER_PHONE, phone),
+            (Quota.SMS_BUDGET, "all"),
+        ]
+
+    async def _deliver(
+        self, account: Account, code_id: int, phone: str, code: str, language: str, now: datetime
+    ) -> PhoneOutcome:
         text = self._compose_sms(
             CodeSms(
                 language=language,
@@ -310,9 +367,11 @@ class PhoneService:
         except SmsDeliveryError as exc:
             log.warning("SMS code for account %s not delivered: %s", account.id, exc)
             async with self._store.transaction() as tx:
-                # Not sent: it must not start the resend timer, and the code that was
-                # sent before (if any) keeps working.
+                # Not sent: it must not start the resend timer, the code that was sent
+                # before (if any) keeps working, and it uses none of the limits.
                 await tx.sms_codes.void(code_id, self._clock.now())
+                for quota, subject in self._sms_quotas(account, phone):
+                    await self._limits.give_back(tx, quota, subject, now)
             return PhoneOutcome(PhoneStatus.DELIVERY_FAILED, account=account)
         async with self._store.transaction() as tx:
             sent_at = self._clock.now()
@@ -340,7 +399,7 @@ class PhoneService:
             return SmsCodeOutcome(status, account=account)
         if now >= code.expires_at:
             return SmsCodeOutcome(SmsCodeStatus.EXPIRED, account=account)
-        if not code_matches(code, given):
+        if not code_matches(self._mac, code, given):
             tries = await tx.sms_codes.record_wrong_attempt(
                 code.id, self._policy.sms_max_attempts, now, attempt_key
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # R2: the symbols that count towards "a digit or a symbol", in the seed's order.
 PASSWORD_SYMBOLS_IN_ORDER = "?!~@#$%^&_-+*=;:,./\\|`[]{}()"  # noqa: S105
@@ -72,6 +73,16 @@ class Policy:
     autopay_threshold_max_rub: int = 9_999_999
     # R11
     bonus_points: int = 3000
+    # R22: SMS a day per account and per number (across accounts), and an hour in all.
+    sms_per_account_per_day: int = 5
+    sms_per_phone_per_day: int = 5
+    sms_per_hour: int = 1000
+    # R23: confirmation emails a day per account.
+    emails_per_account_per_day: int = 5
+    # R24: an account whose email is not confirmed is removed after this many days.
+    unconfirmed_account_days: int = 7
+    # Where the people are: the days of the limits start at its midnight (R22, R23).
+    timezone: str = "Europe/Moscow"
 
     # The seed says the verification payment is "up to 500 rubles".
     CARD_CHECK_AMOUNT_CEILING_RUB = 500
@@ -91,6 +102,11 @@ class Policy:
             "sms_max_attempts",
             "card_check_amount_rub",
             "autopay_min_rub",
+            "sms_per_account_per_day",
+            "sms_per_phone_per_day",
+            "sms_per_hour",
+            "emails_per_account_per_day",
+            "unconfirmed_account_days",
         )
         for name in positive:
             if getattr(self, name) <= 0:
@@ -106,6 +122,12 @@ class Policy:
             )
         if self.autopay_max_rub < self.autopay_min_rub:
             raise PolicyError("autopay_max_rub", "must not be below autopay_min_rub")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PolicyError(
+                "timezone", "must be a time zone name, such as Europe/Moscow"
+            ) from None
         # Below 10 digits, so a code is never taken for a phone number at the code step.
         if not 4 <= self.sms_code_length <= 9:
             raise PolicyError("sms_code_length", "must be between 4 and 9")

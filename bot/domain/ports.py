@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.conversation import LogEntry
+from bot.domain.limits import Quota, Window
 from bot.domain.money import Balance, Credit
 from bot.domain.records import (
     Account,
@@ -72,6 +73,14 @@ class AccountRepository(Protocol):
 
     async def set_api_access(self, account_id: int, at: datetime | None) -> None:
         """API access on (since `at`) or off (None)."""
+        ...
+
+    async def delete_unconfirmed(
+        self, created_before: datetime, email_key: str | None = None, limit: int = 500
+    ) -> list[int]:
+        """R24: deletes accounts whose email is not confirmed and that were created
+        before `created_before` (only the one with `email_key`, if given); returns their
+        Telegram user ids. Everything of theirs goes with them (ON DELETE CASCADE)."""
         ...
 
 
@@ -218,7 +227,13 @@ class TwoFactorRepository(Protocol):
 
     async def delete(self, account_id: int) -> None: ...
 
-    async def enable(self, account_id: int, at: datetime, step: int) -> None: ...
+    async def enable(self, account_id: int, at: datetime, step: int, pending_codes: str) -> None:
+        """2FA on; `pending_codes` is the encrypted backup codes, kept until saved (R25)."""
+        ...
+
+    async def codes_saved(self, account_id: int) -> bool:
+        """Forgets the encrypted backup codes; False if there were none."""
+        ...
 
     async def used_step(self, account_id: int, step: int | None) -> None:
         """A code was accepted: remember its step (no replay) and forget wrong tries."""
@@ -233,6 +248,33 @@ class BackupCodeRepository(Protocol):
     async def use(self, account_id: int, mac: str, at: datetime) -> bool:
         """Marks the code used; False if it is unknown or used already."""
         ...
+
+
+class QuotaRepository(Protocol):
+    async def take(self, quota: Quota, subject: str, window: Window, limit: int) -> bool:
+        """One unit of `quota` for `subject` in `window`; False when `limit` are used
+        (a condition in the statement decides, so this holds across instances)."""
+        ...
+
+    async def give_back(self, quota: Quota, subject: str, window: Window) -> None: ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forgets the windows that ended before `before`."""
+        ...
+
+
+class ExpiredSignupRepository(Protocol):
+    """R24: who had a sign-up removed unconfirmed, to be told once."""
+
+    async def add(self, telegram_user_ids: list[int], at: datetime) -> None: ...
+
+    async def take(self, telegram_user_id: int) -> bool:
+        """Forgets the person's entry; True if there was one."""
+        ...
+
+    async def exists(self, telegram_user_id: int) -> bool: ...
+
+    async def prune(self, before: datetime) -> int: ...
 
 
 class SecretBox(Protocol):
@@ -281,6 +323,12 @@ class Transaction(Protocol):
 
     @property
     def backup_codes(self) -> BackupCodeRepository: ...
+
+    @property
+    def quotas(self) -> QuotaRepository: ...
+
+    @property
+    def expired_signups(self) -> ExpiredSignupRepository: ...
 
 
 class Store(Protocol):

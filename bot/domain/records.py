@@ -134,3 +134,5 @@ class TwoFactorRecord:
     attempts: int
     last_used_step: int | None
     locked_until: datetime | None
+    # R25: the backup codes, encrypted, until the person says they saved them.
+    pending_codes: str | None = None

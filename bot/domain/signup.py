@@ -11,6 +11,7 @@ from typing import Protocol
 
 from bot.domain.clock import Clock
 from bot.domain.emails import EmailProblem, EmailVerdict, check_email_syntax, email_key
+from bot.domain.limits import LimitReached, Limits, Quota
 from bot.domain.passwords import PasswordHasher, PasswordRule, check_password
 from bot.domain.policy import Policy
 from bot.domain.ports import (
@@ -80,6 +81,7 @@ class ResendStatus(enum.Enum):
     TOO_SOON = "too_soon"
     ALREADY_CONFIRMED = "already_confirmed"
     NO_ACCOUNT = "no_account"
+    LIMIT_REACHED = "limit_reached"  # R23: see `limit`
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class ResendOutcome:
     status: ResendStatus
     account: Account | None = None
     seconds_left: int = 0
+    limit: LimitReached | None = None
 
 
 class SignupService:
@@ -110,10 +113,14 @@ class SignupService:
         self._clock = clock
         self._bot_username = bot_username
         self._email_sender_address = email_sender_address
+        self._limits = Limits(policy)
 
     @property
     def policy(self) -> Policy:
         return self._policy
+
+    def now(self) -> datetime:
+        return self._clock.now()
 
     @property
     def email_sender_address(self) -> str:
@@ -130,10 +137,42 @@ class SignupService:
         if not verdict.ok or verdict.email is None:
             return verdict
         async with self._store.reading() as tx:
-            taken = await tx.accounts.by_email_key(email_key(verdict.email)) is not None
-        if taken:
+            holder = await tx.accounts.by_email_key(email_key(verdict.email))
+        # R24: a sign-up left unconfirmed too long holds the address no more.
+        if holder is not None and not self.expired(holder):
             return EmailVerdict(email=verdict.email, problem=EmailProblem.TAKEN)
         return verdict
+
+    def expired(self, account: Account) -> bool:
+        """R24: the email was not confirmed within UNCONFIRMED_ACCOUNT_DAYS."""
+        return not account.email_confirmed and account.created_at < self._expiry_cutoff()
+
+    def _expiry_cutoff(self) -> datetime:
+        return self._clock.now() - timedelta(days=self._policy.unconfirmed_account_days)
+
+    async def expire_unconfirmed(self, batch: int = 500) -> int:
+        """R24: removes the sign-ups left unconfirmed too long (in batches, so a
+        backlog never holds the database long); each person is told when they come
+        back. Returns how many went."""
+        removed = 0
+        while True:
+            async with self._store.transaction() as tx:
+                gone = await tx.accounts.delete_unconfirmed(self._expiry_cutoff(), limit=batch)
+                await tx.expired_signups.add(gone, self._clock.now())
+            removed += len(gone)
+            if len(gone) < batch:
+                return removed
+
+    async def expire_if_due(self, account: Account) -> bool:
+        """R24 for one account, as its person writes: True if it was removed now."""
+        if not self.expired(account):
+            return False
+        async with self._store.transaction() as tx:
+            gone = await tx.accounts.delete_unconfirmed(
+                self._expiry_cutoff(), email_key=email_key(account.email)
+            )
+            await tx.expired_signups.add(gone, self._clock.now())
+        return bool(gone)
 
     async def create_account(
         self, telegram_user_id: int, email: str, password: str, language: str
@@ -141,7 +180,7 @@ class SignupService:
         """R2-R4: checks the password, stores only its hash, creates the account and
         sends the confirmation email. Safe to call again for the same person."""
         existing = await self.account_of(telegram_user_id)
-        if existing is not None:
+        if existing is not None and not await self.expire_if_due(existing):
             await self._finish_interrupted_signup(existing, language)
             return SignupOutcome(SignupStatus.ALREADY_CREATED, account=existing)
         email_verdict = check_email_syntax(email, self._policy)
@@ -154,17 +193,23 @@ class SignupService:
         password_hash = await self._hasher.hash(password)
         now = self._clock.now()
         token = new_link_token(self._policy.email_token_bytes)
+        key = email_key(email_verdict.email)
         try:
             async with self._store.transaction() as tx:
+                # R24: an expired sign-up of someone else frees the address now.
+                freed = await tx.accounts.delete_unconfirmed(self._expiry_cutoff(), email_key=key)
+                await tx.expired_signups.add(freed, now)
                 account = await tx.accounts.add(
                     NewAccount(
                         telegram_user_id=telegram_user_id,
                         email=email_verdict.email,
-                        email_key=email_key(email_verdict.email),
+                        email_key=key,
                         password_hash=password_hash,
                         created_at=now,
                     )
                 )
+                # R23: the first confirmation email is one of the day's.
+                await self._limits.take(tx, Quota.EMAIL_PER_ACCOUNT, str(account.id), now)
                 token_id = await tx.email_tokens.add(
                     account.id, token_digest(token), now, now + self._link_ttl
                 )
@@ -194,22 +239,27 @@ class SignupService:
         """R5 "Send confirmation again": a fresh link; the older ones stop working."""
         now = self._clock.now()
         token = new_link_token(self._policy.email_token_bytes)
-        async with self._store.transaction() as tx:
-            account = await tx.accounts.by_telegram_user(telegram_user_id)
-            if account is None:
-                return ResendOutcome(ResendStatus.NO_ACCOUNT)
-            if account.email_confirmed:
-                return ResendOutcome(ResendStatus.ALREADY_CONFIRMED, account=account)
-            last = await tx.email_tokens.last_delivered_at(account.id)
-            if last is not None:
-                wait = self._policy.email_resend_seconds - (now - last).total_seconds()
-                if wait > 0:
-                    return ResendOutcome(
-                        ResendStatus.TOO_SOON, account=account, seconds_left=math.ceil(wait)
-                    )
-            token_id = await tx.email_tokens.add(
-                account.id, token_digest(token), now, now + self._link_ttl
-            )
+        account: Account | None = None
+        try:
+            async with self._store.transaction() as tx:
+                account = await tx.accounts.by_telegram_user(telegram_user_id)
+                if account is None:
+                    return ResendOutcome(ResendStatus.NO_ACCOUNT)
+                if account.email_confirmed:
+                    return ResendOutcome(ResendStatus.ALREADY_CONFIRMED, account=account)
+                last = await tx.email_tokens.last_delivered_at(account.id)
+                if last is not None:
+                    wait = self._policy.email_resend_seconds - (now - last).total_seconds()
+                    if wait > 0:
+                        return ResendOutcome(
+                            ResendStatus.TOO_SOON, account=account, seconds_left=math.ceil(wait)
+                        )
+                await self._limits.take(tx, Quota.EMAIL_PER_ACCOUNT, str(account.id), now)
+                token_id = await tx.email_tokens.add(
+                    account.id, token_digest(token), now, now + self._link_ttl
+                )
+        except LimitReached as reached:
+            return ResendOutcome(ResendStatus.LIMIT_REACHED, account=account, limit=reached)
         delivered = await self._deliver(account, token_id, token, now, language)
         status = ResendStatus.SENT if delivered else ResendStatus.DELIVERY_FAILED
         return ResendOutcome(status, account=account)
@@ -269,8 +319,12 @@ class SignupService:
         except EmailDeliveryError as exc:
             log.warning("confirmation email for account %s not delivered: %s", account.id, exc)
             async with self._store.transaction() as tx:
-                # An undelivered link must not start the resend timer (nor stay usable).
+                # An undelivered link must not start the resend timer (nor stay usable),
+                # and uses none of the day's emails.
                 await tx.email_tokens.void(token_id, self._clock.now())
+                await self._limits.give_back(
+                    tx, Quota.EMAIL_PER_ACCOUNT, str(account.id), issued_at
+                )
             return False
         async with self._store.transaction() as tx:
             now = self._clock.now()

@@ -18,6 +18,40 @@ from bot.domain.steps import Step, next_step
 
 # Telegram user ids have at most 10 digits today; a longer number is a phone.
 _MAX_USER_ID_DIGITS = 10
+# Telegram's ids fit in 52 bits; anything larger is not one (and not a BIGINT).
+MAX_USER_ID = 2**52
+# /stuck: up to ten years back.
+MAX_STUCK_HOURS = 24 * 3650
+_MAX_COUNT_DIGITS = 6
+
+
+def parse_user_id(text: str) -> int | None:
+    """A Telegram user id as support staff type it, or None (R27: odd numbers)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 16:
+        return None
+    value = int(text)
+    return value if 0 < value < MAX_USER_ID else None
+
+
+def parse_hours(text: str, default: float) -> float | None:
+    """Hours for /stuck: finite, above 0, at most ten years; None for anything else
+    ("nan", "inf", "1e308", "-5")."""
+    text = text.strip()
+    if not text:
+        return default
+    try:
+        hours = float(text)
+    except ValueError:
+        return None
+    return hours if 0 < hours <= MAX_STUCK_HOURS else None
+
+
+def parse_count(text: str) -> int | None:
+    """A record count (/logs ... N): plain digits, not too many of them to read."""
+    if not (text.isascii() and text.isdigit()) or len(text) > _MAX_COUNT_DIGITS:
+        return None
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -55,7 +89,7 @@ class SupportService:
                     accounts = [found] if found else []
             else:
                 digits = text.lstrip("+")
-                if digits.isdigit() and len(digits) <= _MAX_USER_ID_DIGITS:
+                if digits.isascii() and digits.isdigit() and len(digits) <= _MAX_USER_ID_DIGITS:
                     found = await tx.accounts.by_telegram_user(int(digits))
                     if found is not None:
                         accounts = [found]

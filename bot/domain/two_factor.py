@@ -151,15 +151,21 @@ class ApiAccessService:
     async def confirm_setup(
         self, telegram_user_id: int, text: str, attempt_key: int | None = None
     ) -> TwoFactorOutcome:
-        """The first code from the app turns 2FA on, creates the backup codes (shown
-        once) and switches API access on."""
-        if not looks_like_totp(text):
-            return TwoFactorOutcome(TwoFactorCheck.MALFORMED)
+        """The first code from the app turns 2FA on, creates the backup codes and
+        switches API access on. The codes are kept, encrypted, until the person says
+        they saved them (R25): this update seen again after a crash, or a reply that
+        never arrived, shows them again instead of losing them."""
         now = self._clock.now()
         codes = [new_backup_code() for _ in range(BACKUP_CODES)]
         async with self._store.transaction() as tx:
             account = await tx.accounts.by_telegram_user(telegram_user_id)
             record = None if account is None else await tx.two_factor.get(account.id)
+            if record is not None and record.enabled_at is not None and record.pending_codes:
+                return TwoFactorOutcome(
+                    TwoFactorCheck.ACCEPTED, backup_codes=self._open(record.pending_codes)
+                )
+            if not looks_like_totp(text):
+                return TwoFactorOutcome(TwoFactorCheck.MALFORMED)
             if account is None or record is None or record.enabled_at is not None:
                 return TwoFactorOutcome(TwoFactorCheck.NOTHING_PENDING)
             step = matching_step(self._box.decrypt(record.secret), _SEPARATORS.sub("", text), now)
@@ -170,11 +176,31 @@ class ApiAccessService:
                     await tx.two_factor.delete(account.id)
                     return TwoFactorOutcome(TwoFactorCheck.EXHAUSTED)
                 return TwoFactorOutcome(TwoFactorCheck.WRONG, attempts_left=MAX_ATTEMPTS - tries)
-            await tx.two_factor.enable(account.id, now, step)
+            await tx.two_factor.enable(account.id, now, step, self._box.encrypt("\n".join(codes)))
             macs = [self._box.mac(normalise_backup_code(c)) for c in codes]
             await tx.backup_codes.replace(account.id, macs, now)
             await tx.accounts.set_api_access(account.id, now)
         return TwoFactorOutcome(TwoFactorCheck.ACCEPTED, backup_codes=tuple(codes))
+
+    async def unsaved_backup_codes(self, telegram_user_id: int) -> tuple[str, ...]:
+        """R25: the backup codes not yet said to be saved (empty once they are)."""
+        async with self._store.reading() as tx:
+            account = await tx.accounts.by_telegram_user(telegram_user_id)
+            record = None if account is None else await tx.two_factor.get(account.id)
+        if record is None or not record.pending_codes:
+            return ()
+        return self._open(record.pending_codes)
+
+    async def backup_codes_saved(self, telegram_user_id: int) -> bool:
+        """R25: "I have saved them": only the HMACs remain. False if nothing was kept."""
+        async with self._store.transaction() as tx:
+            account = await tx.accounts.by_telegram_user(telegram_user_id)
+            if account is None:
+                return False
+            return await tx.two_factor.codes_saved(account.id)
+
+    def _open(self, sealed: str) -> tuple[str, ...]:
+        return tuple(self._box.decrypt(sealed).split("\n"))
 
     async def switch(
         self, telegram_user_id: int, text: str, *, on: bool, attempt_key: int | None = None

@@ -24,6 +24,7 @@ from aiogram.types import Update
 
 from bot.concurrency import sleep_or_stop, wait_any
 from bot.safe_logging import describe_exception
+from bot.telegram.flood import FloodGate
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ async def run_polling(
     bot: Bot,
     *,
     stop: asyncio.Event,
+    gate: FloodGate | None = None,
     poll_timeout: int = 25,
     max_in_flight: int = 200,
 ) -> None:
@@ -112,6 +114,11 @@ async def run_polling(
             fresh = [u for u in updates if not tracker.is_known(u.update_id)]
             for update in fresh:
                 tracker.started(update.update_id)
+                if gate is not None and not gate.admit(update, bot):
+                    # R20: counted on arrival and dropped, so it is done at once: it
+                    # never holds the offset, and never waits for its person's turn.
+                    tracker.finished(update.update_id)
+                    continue
                 task = asyncio.create_task(process(update))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)

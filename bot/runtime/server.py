@@ -22,6 +22,17 @@ from bot.telegram.commands import publish_commands
 log = logging.getLogger("bot")
 
 
+def test_backends_warning(settings: Settings) -> str | None:
+    """R21: said at start and in /healthz while test backends run (ALLOW_TEST_BACKENDS)."""
+    backends = settings.test_backends()
+    if not backends:
+        return None
+    return (
+        f"test backends in use ({', '.join(backends)}, ALLOW_TEST_BACKENDS=true): emails"
+        " and SMS codes are printed, not sent, and payments are simulated"
+    )
+
+
 async def run_server(settings: Settings, *, webhook: bool) -> None:
     assert settings.bot_token is not None
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
@@ -38,6 +49,10 @@ async def run_server(settings: Settings, *, webhook: bool) -> None:
         async with open_runtime(settings, bot) as runtime:
             await publish_commands(bot)
             me = await bot.me()
+            warning = test_backends_warning(settings)
+            if warning is not None:
+                log.warning("%s", warning)
+            gate = runtime.services.flood_gate
             if webhook:
                 assert settings.webhook_url is not None
                 assert settings.webhook_secret is not None
@@ -51,11 +66,13 @@ async def run_server(settings: Settings, *, webhook: bool) -> None:
                     host=settings.webhook_host,
                     port=settings.webhook_port,
                     stop=stop,
+                    gate=gate,
+                    warning=warning,
                 )
             else:
                 await bot.delete_webhook(drop_pending_updates=False)
                 log.info("polling as @%s", me.username)
-                await run_polling(runtime.dispatcher, bot, stop=stop)
+                await run_polling(runtime.dispatcher, bot, stop=stop, gate=gate)
             log.info("stopped; in-flight updates finished")
     finally:
         await bot.session.close()

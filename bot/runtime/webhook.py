@@ -20,11 +20,22 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.safe_logging import describe_exception
+from bot.telegram.flood import FloodGate
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 HEALTH_PATH = "/healthz"
+
+
+def _secret_matches(given: str, expected: bytes) -> bool:
+    """Any header that is not the secret is refused: aiohttp hands bytes that are not
+    UTF-8 on as surrogates, which must not end in a 500 (issue 16)."""
+    try:
+        raw = given.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return False
+    return hmac.compare_digest(raw, expected)
 
 
 def webhook_path(url: str) -> str:
@@ -38,16 +49,23 @@ def build_app(
     *,
     path: str,
     secret: str,
+    gate: FloodGate | None = None,
+    warning: str | None = None,
 ) -> web.Application:
+    expected = secret.encode()
+
     async def receive(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), secret.encode()):
+        if not _secret_matches(request.headers.get(SECRET_HEADER, ""), expected):
             return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
         try:
             body = await request.json(loads=json.loads)
             update = Update.model_validate(body, context={"bot": bot})
-        except (ValueError, ValidationError):
+        except (ValueError, ValidationError, RecursionError):
+            # RecursionError: JSON nested far beyond any update (100,000 levels, say).
             return web.json_response({"ok": False, "error": "not an update"}, status=400)
+        if gate is not None and not gate.admit(update, bot):
+            # R20: a flood's excess is acknowledged at once and never processed.
+            return web.json_response({"ok": True})
         try:
             await dispatcher.feed_update(bot, update)
         except Exception as exc:
@@ -62,6 +80,8 @@ def build_app(
         except Exception as exc:
             log.warning("health check: %s", describe_exception(exc))
             return web.json_response({"ok": False, "database": "unavailable"}, status=503)
+        if warning is not None:
+            return web.json_response({"ok": True, "warning": warning})
         return web.json_response({"ok": True})
 
     app = web.Application()
@@ -80,8 +100,12 @@ async def run_webhook(
     host: str,
     port: int,
     stop: asyncio.Event,
+    gate: FloodGate | None = None,
+    warning: str | None = None,
 ) -> None:
-    app = build_app(bot, dispatcher, ping, path=webhook_path(url), secret=secret)
+    app = build_app(
+        bot, dispatcher, ping, path=webhook_path(url), secret=secret, gate=gate, warning=warning
+    )
     # shutdown_timeout: on SIGTERM, requests in flight get this long to finish.
     runner = web.AppRunner(app, shutdown_timeout=30)
     await runner.setup()

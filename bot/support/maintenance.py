@@ -95,16 +95,27 @@ def _report_migrations(
     return 1 if unknown else 0
 
 
-def check(database: Path, out: Callable[[str], None]) -> int:
-    if not database.exists():
-        out(f"check: no database at {database}")
-        return 1
+def _read_file(database: Path) -> tuple[list[str], set[int]]:
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
         problems = [row[0] for row in db.execute("PRAGMA integrity_check")]
         try:
             applied = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
         except sqlite3.OperationalError:
             applied = set()
+    return problems, applied
+
+
+def check(database: Path, out: Callable[[str], None]) -> int:
+    if not database.exists():
+        out(f"check: no database at {database}")
+        return 1
+    try:
+        problems, applied = _read_file(database)
+    except sqlite3.DatabaseError as exc:
+        # Not a database, or damaged beyond reading: said in one line (SQLite's words
+        # hold no data), no traceback.
+        out(f"integrity: {database} is not a usable SQLite database ({exc})")
+        return 1
     integrity_ok = problems == ["ok"]
     out(f"integrity: {'ok' if integrity_ok else '; '.join(problems[:10])}")
     migrations = _report_migrations(applied, {m.version: m.name for m in sqlite_migrations()}, out)

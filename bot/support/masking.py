@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 
 from bot.domain.conversation import masked
+from bot.ui.menu import KNOWN_COMMANDS
 from states import all_secret_states
 
 _SECRET_STEPS = all_secret_states()
@@ -57,11 +58,21 @@ def clip(text: str) -> str:
 
 
 def typed_text(text: str, step: str | None) -> tuple[str, str]:
-    """(kind, text as recorded) of a text a person sent at `step`."""
+    """(kind, text as recorded) of a text a person sent at `step`.
+
+    At a secret step everything is masked, whatever it starts with (a password may
+    begin with "/"), except a bare command of this bot: none of those could be a
+    password (R2 wants 8 characters and an upper-case letter), and support should
+    read "/help" as "/help". Anything after "/start", however it is separated (a
+    space, a tab, a new line, a no-break space, "@bot"), is masked: it may be a link
+    token.
+    """
     secret = _SECRET_STEPS.get(step) if step is not None else None
-    if secret is not None and not (secret.commands_readable and text.startswith("/")):
+    if secret is not None:
+        if text in KNOWN_COMMANDS:
+            return "command", text
         return "text", masked(secret.secret)
-    if text.startswith("/start ") and len(text.split()) > 1:
+    if text.startswith("/start") and text != "/start":
         return "command", "/start " + masked("link token")
     kind = "command" if text.startswith("/") else "text"
     return kind, clip(text)

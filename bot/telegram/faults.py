@@ -75,7 +75,7 @@ class TelegramFaultsMiddleware(BaseRequestMiddleware):
         max_retries: int = 4,
         base_delay: float = 0.5,
         per_second: float = 30.0,
-        per_chat_burst: float = 3.0,
+        per_chat_burst: float = 5.0,
         per_chat_per_second: float = 1.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,

@@ -5,6 +5,7 @@ each has a text in both catalogs, and that no text key is built any other way.""
 from __future__ import annotations
 
 from bot.domain.card import CheckProblem
+from bot.domain.limits import Quota
 from bot.domain.passwords import PasswordRule
 from bot.domain.phones import PhoneProblem
 from bot.domain.preferences import Language
@@ -13,7 +14,8 @@ from bot.ui.keyboards import ApiAction
 from bot.ui.menu import MENU
 
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "unit": ("hours", "minutes", "seconds"),
+    "unit": ("hours", "minutes", "seconds", "days", "emails", "sms_codes"),
+    "sms_limit": tuple(quota.value for quota in Quota if quota is not Quota.EMAIL_PER_ACCOUNT),
     "password_rule": tuple(rule.value for rule in PasswordRule),
     "phone_refused": tuple(problem.value for problem in PhoneProblem),
     # The sandbox's refusals and Telegram's pre-checkout question (never "unknown"

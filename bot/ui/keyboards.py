@@ -177,5 +177,15 @@ def api_keyboard(t: Texts, action: ApiAction) -> InlineKeyboardMarkup:
     )
 
 
+class BackupCodesSaved(CallbackData, prefix="codes_saved"):
+    pass
+
+
+def backup_codes_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[_button(t("api.codes_saved_button"), BackupCodesSaved())]
+    )
+
+
 def activated_keyboard(t: Texts) -> InlineKeyboardMarkup:
     return api_keyboard(t, ApiAction.ACTIVATE)

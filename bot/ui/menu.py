@@ -1,4 +1,5 @@
-"""The commands in the Telegram client's menu (R16), in the order shown."""
+"""The bot's commands (R16): those in the Telegram client's menu, in the order shown,
+and every command the bot knows."""
 
 MENU = (
     "start",
@@ -12,3 +13,8 @@ MENU = (
     "language",
     "help",
 )
+
+# Support staff's commands (handlers/support.py): not in the menu.
+SUPPORT_COMMANDS = ("logs", "find", "watch", "unwatch", "stuck")
+# Every command, as a person types it bare.
+KNOWN_COMMANDS = frozenset(f"/{name}" for name in (*MENU, *SUPPORT_COMMANDS))

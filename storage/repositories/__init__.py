@@ -3,8 +3,14 @@ A new table gets its repository here (and a migration in each engine's folder)."
 
 from __future__ import annotations
 
-from storage.repositories.accounts import SqlAccounts, SqlEmailTokens, SqlPreferences
+from storage.repositories.accounts import (
+    SqlAccounts,
+    SqlEmailTokens,
+    SqlExpiredSignups,
+    SqlPreferences,
+)
 from storage.repositories.billing import SqlAutopay, SqlCardChecks, SqlLedger
+from storage.repositories.limits import SqlQuotas
 from storage.repositories.phone import SqlPhoneConfirmations, SqlSmsCodes
 from storage.repositories.two_factor import SqlBackupCodes, SqlTwoFactor
 from storage.sql import Connection
@@ -24,3 +30,5 @@ class Repositories:
         self.autopay = SqlAutopay(db)
         self.two_factor = SqlTwoFactor(db)
         self.backup_codes = SqlBackupCodes(db)
+        self.quotas = SqlQuotas(db)
+        self.expired_signups = SqlExpiredSignups(db)

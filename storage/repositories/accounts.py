@@ -120,6 +120,28 @@ class SqlAccounts:
             since,
         )
 
+    async def delete_unconfirmed(
+        self, created_before: datetime, email_key: str | None = None, limit: int = 500
+    ) -> list[int]:
+        confirmed = spec(Step.EMAIL).done_field
+        only = "" if email_key is None else " AND email_key = ?"
+        params: tuple[object, ...] = (
+            (created_before,)
+            if email_key is None
+            else (
+                created_before,
+                email_key,
+            )
+        )
+        rows = await self._db.fetch(
+            "DELETE FROM accounts WHERE id IN (SELECT id FROM accounts"  # noqa: S608
+            f" WHERE {confirmed} IS NULL AND created_at < ?{only} ORDER BY id LIMIT ?)"
+            " RETURNING telegram_user_id",
+            *params,
+            limit,
+        )
+        return [int(row["telegram_user_id"]) for row in rows]
+
     async def set_api_access(self, account_id: int, at: datetime | None) -> None:
         column = spec(Step.API_ACCESS).done_field
         await self._db.execute(
@@ -127,6 +149,33 @@ class SqlAccounts:
             at,
             account_id,
         )
+
+
+class SqlExpiredSignups:
+    def __init__(self, db: Connection) -> None:
+        self._db = db
+
+    async def add(self, telegram_user_ids: list[int], at: datetime) -> None:
+        await self._db.executemany(
+            "INSERT INTO expired_signups (telegram_user_id, expired_at) VALUES (?, ?)"
+            " ON CONFLICT (telegram_user_id) DO UPDATE SET expired_at = excluded.expired_at",
+            [(user_id, at) for user_id in telegram_user_ids],
+        )
+
+    async def take(self, telegram_user_id: int) -> bool:
+        changed = await self._db.execute(
+            "DELETE FROM expired_signups WHERE telegram_user_id = ?", telegram_user_id
+        )
+        return changed == 1
+
+    async def exists(self, telegram_user_id: int) -> bool:
+        found = await self._db.fetchval(
+            "SELECT 1 FROM expired_signups WHERE telegram_user_id = ?", telegram_user_id
+        )
+        return found is not None
+
+    async def prune(self, before: datetime) -> int:
+        return await self._db.execute("DELETE FROM expired_signups WHERE expired_at < ?", before)
 
 
 _TOKEN_COLUMNS = "id, account_id, created_at, expires_at, delivered_at, used_at, voided_at"  # noqa: S105 - column names

@@ -92,12 +92,13 @@ class SqlLedger:
         # ON CONFLICT DO NOTHING waits for a competing insert of the same (reason,
         # source_id), on another instance too, then does nothing: the credit counts once.
         changed = await self._db.execute(
-            "INSERT INTO ledger (account_id, kind, amount_kopecks, reason, source_id,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?)"
+            "INSERT INTO ledger (account_id, kind, amount_kopecks, currency, reason, source_id,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (reason, source_id) DO NOTHING",
             credit.account_id,
             credit.kind.value,
             credit.amount_kopecks,
+            credit.currency,
             credit.reason.value,
             credit.source_id,
             at,
@@ -106,14 +107,25 @@ class SqlLedger:
 
     async def balance(self, account_id: int) -> Balance:
         rows = await self._db.fetch(
-            "SELECT kind, sum(amount_kopecks) AS total FROM ledger WHERE account_id = ?"
-            " GROUP BY kind",
+            "SELECT kind, currency, sum(amount_kopecks) AS total FROM ledger"
+            " WHERE account_id = ? GROUP BY kind, currency ORDER BY kind, currency",
             account_id,
         )
-        sums = {LedgerKind(row["kind"]): int(row["total"]) for row in rows}
+        sums = {
+            LedgerKind(row["kind"]): int(row["total"])
+            for row in rows
+            if row["kind"] != LedgerKind.HELD.value
+        }
+        held = tuple(
+            (str(row["currency"]), int(row["total"]))
+            for row in rows
+            if row["kind"] == LedgerKind.HELD.value
+        )
         return Balance(
             money_kopecks=sums.get(LedgerKind.MONEY, 0),
             bonus_kopecks=sums.get(LedgerKind.BONUS, 0),
+            simulated_kopecks=sums.get(LedgerKind.SIMULATED, 0),
+            held=held,
         )
 
 

@@ -15,7 +15,7 @@ class SqlTwoFactor:
     async def get(self, account_id: int) -> TwoFactorRecord | None:
         row = await self._db.fetchrow(
             "SELECT account_id, secret_enc, created_at, enabled_at, attempts, last_used_step,"
-            " locked_until FROM two_factor WHERE account_id = ?",
+            " locked_until, pending_codes_enc FROM two_factor WHERE account_id = ?",
             account_id,
         )
         if row is None:
@@ -28,6 +28,7 @@ class SqlTwoFactor:
             attempts=int(row["attempts"]),
             last_used_step=row["last_used_step"],
             locked_until=self._db.time_or_none(row["locked_until"]),
+            pending_codes=row["pending_codes_enc"],
         )
 
     async def put_pending(self, account_id: int, secret: str, at: datetime) -> None:
@@ -61,14 +62,23 @@ class SqlTwoFactor:
     async def delete(self, account_id: int) -> None:
         await self._db.execute("DELETE FROM two_factor WHERE account_id = ?", account_id)
 
-    async def enable(self, account_id: int, at: datetime, step: int) -> None:
+    async def enable(self, account_id: int, at: datetime, step: int, pending_codes: str) -> None:
         await self._db.execute(
-            "UPDATE two_factor SET enabled_at = ?, last_used_step = ?, attempts = 0"
-            " WHERE account_id = ? AND enabled_at IS NULL",
+            "UPDATE two_factor SET enabled_at = ?, last_used_step = ?, attempts = 0,"
+            " pending_codes_enc = ? WHERE account_id = ? AND enabled_at IS NULL",
             at,
             step,
+            pending_codes,
             account_id,
         )
+
+    async def codes_saved(self, account_id: int) -> bool:
+        changed = await self._db.execute(
+            "UPDATE two_factor SET pending_codes_enc = NULL"
+            " WHERE account_id = ? AND pending_codes_enc IS NOT NULL",
+            account_id,
+        )
+        return changed == 1
 
     async def used_step(self, account_id: int, step: int | None) -> None:
         await self._db.execute(

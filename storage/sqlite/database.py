@@ -21,6 +21,16 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+class UnusableDatabase(Exception):
+    """The file at `path` is not a SQLite database, or is damaged. SQLite's reason
+    ("file is not a database", "database disk image is malformed") holds no data."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
 def sqlite_migrations() -> list[Migration]:
     return bundled_migrations(MIGRATIONS_DIR)
 
@@ -87,9 +97,13 @@ class Database:
             await apply_migrations(writer, migrations or sqlite_migrations())
             for _ in range(max(1, readers)):
                 connections.append(await _connect(path, busy_timeout_ms, read_only=True))
-        except BaseException:
+        except BaseException as exc:
             for connection in connections:
                 await connection.close()
+            if isinstance(exc, sqlite3.DatabaseError) and not isinstance(
+                exc, sqlite3.OperationalError | sqlite3.IntegrityError
+            ):
+                raise UnusableDatabase(path, str(exc)) from None
             raise
         return cls(path, connections[0], connections[1:])
 
@@ -153,6 +167,19 @@ async def _connect(
 ) -> aiosqlite.Connection:
     # isolation_level=None: transactions are begun explicitly, never implicitly.
     connection = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        await _set_up(connection, busy_timeout_ms, read_only=read_only)
+    except BaseException:
+        # Its thread is not a daemon: left open, it would keep the process alive
+        # after the error (a damaged file at start, issue 16).
+        await connection.close()
+        raise
+    return connection
+
+
+async def _set_up(
+    connection: aiosqlite.Connection, busy_timeout_ms: int, *, read_only: bool
+) -> None:
     connection.row_factory = sqlite3.Row
     await connection.execute("PRAGMA journal_mode=WAL")
     await connection.execute("PRAGMA foreign_keys=ON")
@@ -167,7 +194,6 @@ async def _connect(
     await connection.execute("PRAGMA cache_size=-32768")
     if read_only:
         await connection.execute("PRAGMA query_only=ON")
-    return connection
 
 
 async def apply_migrations(

@@ -95,8 +95,11 @@ def _seen(key: StorageKey) -> _Seen | None:
 class SqliteStorage(BaseStorage):
     """FSM state and data, keyed on every StorageKey field.
 
-    Data is stored as JSON: anything that is not JSON is refused when written rather
-    than lost at the next restart. Secrets never go into FSM data (R3).
+    Data is stored as JSON: anything that would not come back the same (a tuple, a key
+    that is not a string, an object) is refused when written rather than changed or
+    lost at the next restart. A person with no step and no data has no row: `clear()`
+    deletes it (100,000 people who came once leave nothing behind). Secrets never go
+    into FSM data (R3).
     """
 
     def __init__(self, database: Database) -> None:
@@ -104,6 +107,27 @@ class SqliteStorage(BaseStorage):
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
+        if value is None:
+            await self._empty(key, "data = '{}'", "state = NULL")
+        else:
+            await self._set_state(key, value)
+        if (seen := _seen(key)) is not None:
+            seen.state = value
+
+    async def _empty(self, key: StorageKey, rest_empty: str, change: str) -> None:
+        """Forgets the state or the data: the row goes when nothing else is left in it."""
+        async with self._database.writing() as db:
+            deleted = await db.execute(
+                f"DELETE FROM fsm_state WHERE {_KEY_WHERE} AND {rest_empty}",  # noqa: S608
+                _key(key),
+            )
+            if deleted.rowcount == 0:
+                await db.execute(
+                    f"UPDATE fsm_state SET {change}, updated_at = ? WHERE {_KEY_WHERE}",  # noqa: S608
+                    (_now(), *_key(key)),
+                )
+
+    async def _set_state(self, key: StorageKey, value: str) -> None:
         async with self._database.writing() as db:
             await db.execute(
                 "INSERT INTO fsm_state (bot_id, chat_id, user_id, thread_id,"
@@ -113,8 +137,6 @@ class SqliteStorage(BaseStorage):
                 " updated_at = excluded.updated_at",
                 (*_key(key), value, _now()),
             )
-        if (seen := _seen(key)) is not None:
-            seen.state = value
 
     async def get_state(self, key: StorageKey) -> str | None:
         seen = _seen(key)
@@ -131,7 +153,15 @@ class SqliteStorage(BaseStorage):
         if not isinstance(data, dict):
             msg = f"Data must be a dict or dict-like object, got {type(data).__name__}"
             raise DataNotDictLikeError(msg)
-        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        encoded = _encoded(data)
+        if encoded == "{}":
+            await self._empty(key, "state IS NULL", "data = '{}'")
+        else:
+            await self._set_data(key, encoded)
+        if (seen := _seen(key)) is not None:
+            seen.data = encoded
+
+    async def _set_data(self, key: StorageKey, encoded: str) -> None:
         async with self._database.writing() as db:
             await db.execute(
                 "INSERT INTO fsm_state (bot_id, chat_id, user_id, thread_id,"
@@ -141,8 +171,6 @@ class SqliteStorage(BaseStorage):
                 " updated_at = excluded.updated_at",
                 (*_key(key), encoded, _now()),
             )
-        if (seen := _seen(key)) is not None:
-            seen.data = encoded
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         seen = _seen(key)
@@ -164,6 +192,23 @@ class SqliteStorage(BaseStorage):
         # The database belongs to the composition root, which closes it after the
         # dispatcher has stopped.
         return None
+
+
+class DataNotJson(TypeError):
+    """FSM data that JSON would not give back the same. Names the problem only."""
+
+
+def _encoded(data: dict[str, Any]) -> str:
+    try:
+        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        raise DataNotJson(
+            "FSM data must be JSON: dicts with string keys, lists, str, int, float, bool and None"
+        ) from None
+    if json.loads(encoded) != data:
+        # json.dumps turns tuples into lists and int keys into strings, silently.
+        raise DataNotJson("FSM data must round-trip through JSON (no tuples, no non-string keys)")
+    return encoded
 
 
 def _now() -> str:

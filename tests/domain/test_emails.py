@@ -55,3 +55,9 @@ def test_free_mail_is_accepted_with_a_note(address: str) -> None:
 
 def test_uniqueness_ignores_letter_case() -> None:
     assert email_key("Alice@corp.example") == email_key("alice@CORP.example".lower())
+
+
+def test_a_local_part_over_64_characters_is_refused() -> None:
+    # RFC 5321: 64 characters before the @; email-validator's strict mode checks it.
+    assert check_email_syntax("a" * 64 + "@corp.example", Policy()).ok
+    assert not check_email_syntax("a" * 65 + "@corp.example", Policy()).ok

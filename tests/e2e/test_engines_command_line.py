@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from storage.postgres.database import bundled_pg_migrations
 from tests.e2e.test_command_line import run_bot
 from tests.support.servers import emptied_redis_database, fresh_schema, postgres_url, schema_url
 
@@ -37,12 +38,15 @@ def test_check_reports_each_engine_and_the_console_registers_on_them(
     after = run_bot(["check"], tmp_path, **engines)
     logs = run_bot(["logs", "--email", "erin@corp.example"], tmp_path, **engines)
 
+    bundled = bundled_pg_migrations()
     assert before.returncode == 0, before.stdout
     assert before.stdout.splitlines() == [
         "postgresql:",
         "reachable: yes",
-        "migrations: 0 of 1 applied",
-        "pending: 0001_initial (applied at next start)",
+        f"migrations: 0 of {len(bundled)} applied",
+        "pending: "
+        + ", ".join(f"{m.version:04d}_{m.name}" for m in bundled)
+        + " (applied at next start)",
         "redis:",
         "reachable: yes",
     ]
@@ -50,7 +54,7 @@ def test_check_reports_each_engine_and_the_console_registers_on_them(
     assert "Step 2 of 3: your phone number" in confirmed.stdout
     assert not (tmp_path / "data" / "onboarding.sqlite3").exists()  # no SQLite file
     assert after.returncode == 0
-    assert "migrations: 1 of 1 applied" in after.stdout
+    assert f"migrations: {len(bundled)} of {len(bundled)} applied" in after.stdout
     assert logs.returncode == 0, logs.stdout
     assert "erin@corp.example" in logs.stdout
     assert "Erin-Strong-7" not in logs.stdout

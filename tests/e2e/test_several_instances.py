@@ -27,9 +27,9 @@ PEOPLE = 50
 INSTANCES = 3
 AMOUNT = 500_00
 WEBHOOK_SECRET = "cluster-secret-0123456789"
-# A person whose update was being handled by the killed instance waits this long for
-# the lock it left in Redis.
-LOCK_TIMEOUT_SECONDS = 5
+# R29: an update cut off by the kill is served by another instance within this long of
+# its redelivery (the lease the dead instance left in Redis runs out in 5 s, the default).
+REDELIVERY_SERVED_WITHIN = 10.0
 
 
 @pytest.fixture
@@ -58,7 +58,6 @@ async def cluster(
                 {
                     "DATABASE_URL": database_url,
                     "REDIS_URL": cluster_redis_url,
-                    "REDIS_LOCK_TIMEOUT_SECONDS": str(LOCK_TIMEOUT_SECONDS),
                     "DATABASE_POOL_SIZE": "4",
                     # Behind one load balancer: the same public URL for all three.
                     "WEBHOOK_URL": "https://bot.example/telegram/hook",
@@ -232,6 +231,8 @@ async def test_fifty_registrations_on_three_instances_survive_one_being_killed(
         any(u == update and status == 200 for u, _, status in telegram.deliveries)
         for update in cut_off
     )
+    waits = {u: telegram.answered_at[u] - telegram.cut_off_at[u] for u in cut_off}
+    assert max(waits.values()) < REDELIVERY_SERVED_WITHIN, waits
     assert set(telegram.webhook_statuses) == {200}
     served = {url for _, url, status in telegram.deliveries if status == 200}
     assert served == set(telegram.instances)

@@ -16,8 +16,8 @@ from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
 from bot.app import redis_client, redis_key_builder
-from storage.sqlite.database import Database
-from storage.sqlite.fsm import SqliteStorage, remembered_per_update
+from storage.sqlite.database import Database, fetch_all
+from storage.sqlite.fsm import DataNotJson, SqliteStorage, remembered_per_update
 from tests.support.servers import redis_url
 
 KEY = StorageKey(bot_id=42, chat_id=-100, user_id=7)
@@ -184,3 +184,51 @@ async def test_more_updates_at_once_than_redis_connections_wait_for_one() -> Non
         if stored:
             await redis.delete(*stored)
         await redis.aclose()
+
+
+@pytest.mark.parametrize(
+    "data", [{"pair": (1, 2)}, {1: "one"}, {"when": object()}, {"nested": {"t": (1,)}}]
+)
+async def test_the_sqlite_storage_refuses_data_that_json_would_not_give_back(
+    tmp_path: Path, data: dict[object, object]
+) -> None:
+    db = await Database.open(tmp_path / "fsm.sqlite3")
+    try:
+        storage = SqliteStorage(db)
+        with pytest.raises(DataNotJson):
+            await storage.set_data(key=KEY, data=data)  # type: ignore[arg-type]
+        assert await storage.get_data(key=KEY) == {}
+    finally:
+        await db.close()
+
+
+async def test_clear_deletes_the_row(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "fsm.sqlite3")
+    try:
+        storage = SqliteStorage(db)
+        await storage.set_state(key=KEY, state="Registration:phone")
+        await storage.set_data(key=KEY, data={"a": 1})
+        await storage.set_state(key=KEY, state=None)  # what FSMContext.clear() does
+        await storage.set_data(key=KEY, data={})
+        async with db.reading() as conn:
+            rows = await fetch_all(conn, "SELECT count(*) FROM fsm_state")
+        assert rows[0][0] == 0
+        assert await storage.get_state(key=KEY) is None
+        assert await storage.get_data(key=KEY) == {}
+    finally:
+        await db.close()
+
+
+async def test_a_state_kept_when_only_the_data_is_emptied(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "fsm.sqlite3")
+    try:
+        storage = SqliteStorage(db)
+        await storage.set_state(key=KEY, state="Registration:phone")
+        await storage.set_data(key=KEY, data={"a": 1})
+        await storage.set_data(key=KEY, data={})
+        assert await storage.get_state(key=KEY) == "Registration:phone"
+        await storage.set_state(key=KEY, state=None)
+        await storage.set_data(key=KEY, data={"b": 2})
+        assert await storage.get_data(key=KEY) == {"b": 2}
+    finally:
+        await db.close()

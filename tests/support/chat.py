@@ -170,9 +170,11 @@ class ChatDriver:
         )
         return await self.feed(Update(update_id=next(_update_ids), pre_checkout_query=query))
 
-    def payment_update(self, payload: str, total: int, charge_id: str) -> Update:
+    def payment_update(
+        self, payload: str, total: int, charge_id: str, *, currency: str = "RUB"
+    ) -> Update:
         payment = SuccessfulPayment(
-            currency="RUB",
+            currency=currency,
             total_amount=total,
             invoice_payload=payload,
             telegram_payment_charge_id=charge_id,
@@ -199,11 +201,21 @@ class ChatDriver:
         )
 
     async def press(self, callback_data: str) -> Replies:
+        return await self.press_on(callback_data, message_id=next(_message_ids))
+
+    async def press_on(self, callback_data: str, *, message_id: int) -> Replies:
+        """A button pressed on the message `message_id` (the bot's, sent earlier)."""
+        message = Message(
+            message_id=message_id,
+            date=datetime.now(UTC),
+            chat=self.chat,
+            text="(a message with buttons)",
+        )
         query = CallbackQuery(
             id=str(next(_update_ids)),
             from_user=self.user,
             chat_instance="test",
-            message=self.message(text="(a message with buttons)"),
+            message=message,
             data=callback_data,
         )
         return await self.feed(Update(update_id=next(_update_ids), callback_query=query))

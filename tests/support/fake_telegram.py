@@ -11,7 +11,7 @@ import itertools
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -31,9 +31,18 @@ REFUSED = -1  # nothing listens there any more
 
 
 @dataclass
+class Hold:
+    method: str
+    where: Callable[[dict[str, Any]], bool]
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
 class Call:
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when the bot made it
 
 
 class FakeTelegram:
@@ -56,8 +65,13 @@ class FakeTelegram:
         self.instances: list[str] = []
         # update id, instance, HTTP status (or CUT_OFF, REFUSED)
         self.deliveries: list[tuple[int, str, int]] = []
+        # When each update was first cut off, and when it was answered 200 at last.
+        self.cut_off_at: dict[int, float] = {}
+        self.answered_at: dict[int, float] = {}
         self._turns: dict[int, int] = {}
         self._faults: dict[str, list[dict[str, Any]]] = {}
+        # Calls held unanswered (`hold`): the bot waits for Telegram's answer there.
+        self._holds: list[Hold] = []
 
     def fail_next(
         self,
@@ -72,6 +86,14 @@ class FakeTelegram:
         if retry_after is not None:
             error["parameters"] = {"retry_after": retry_after}
         self._faults.setdefault(method, []).extend([error] * times)
+
+    def hold(self, method: str, where: Callable[[dict[str, Any]], bool]) -> Hold:
+        """The next call of `method` that satisfies `where` gets no answer until the
+        hold is released (or ever, if the bot is killed meanwhile): the moment after
+        the bot committed what it is about to say, and before it has said it."""
+        held = Hold(method, where)
+        self._holds.append(held)
+        return held
 
     async def start(self) -> str:
         app = web.Application()
@@ -213,7 +235,12 @@ class FakeTelegram:
                 status = REFUSED  # the instance is gone
             except aiohttp.ClientError:
                 status = CUT_OFF  # it died while handling this update
-            self.deliveries.append((int(update["update_id"]), instance, status))
+            update_id = int(update["update_id"])
+            self.deliveries.append((update_id, instance, status))
+            if status == CUT_OFF:
+                self.cut_off_at.setdefault(update_id, time.monotonic())
+            elif status == 200:
+                self.answered_at[update_id] = time.monotonic()
             if status == 200 or time.monotonic() > deadline:
                 return status
             # Telegram waits a little before it delivers an update again.
@@ -305,6 +332,11 @@ class FakeTelegram:
             elif isinstance(value, str) and value.startswith("attach://"):
                 # A file sent as a separate part of the form, as the Bot API allows.
                 params[key] = params.get(value.removeprefix("attach://"), value)
+        for held in list(self._holds):
+            if held.method == method and held.where(params):
+                self._holds.remove(held)
+                held.arrived.set()
+                await held.released.wait()
         faults = self._faults.get(method)
         if faults:
             error = faults.pop(0)
@@ -324,18 +356,24 @@ class FakeTelegram:
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
+        # Telegram hands out at most 100 updates a call, from the offset.
+        limit = min(100, int(params.get("limit") or 100))
         async with self._changed:
             if offset:
                 self.acknowledged_below = max(self.acknowledged_below, offset)
                 self.pending = [u for u in self.pending if u["update_id"] >= offset]
                 self._changed.notify_all()
+            if timeout <= 0 or self.pending:
+                # A short poll is answered at once with what there is, as Telegram
+                # does (wait_for with no time left would not even look).
+                return list(self.pending[:limit])
             try:
                 await asyncio.wait_for(
                     self._changed.wait_for(lambda: bool(self.pending) or self._closing), timeout
                 )
             except TimeoutError:
                 return []
-            return list(self.pending)
+            return list(self.pending[:limit])
 
     def _answer(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":

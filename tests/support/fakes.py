@@ -59,9 +59,11 @@ class SmsOutbox:
 
 
 class PaymentInbox:
-    """A payment gateway that records the invoices it is asked to show."""
+    """A payment gateway that records the invoices it is asked to show. Named as
+    Telegram Payments: what is paid for its invoices is money (the sandbox's is not,
+    R21)."""
 
-    def __init__(self, name: str = "sandbox") -> None:
+    def __init__(self, name: str = "telegram") -> None:
         self.name = name
         self.shown: list[Invoice] = []
         self.failing = False

@@ -10,7 +10,7 @@ from bot.app import Services, build_services, create_dispatcher
 from bot.domain.policy import Policy
 from bot.domain.ports import ConversationLogRepository, PaymentGateway, Store
 from bot.telegram.faults import TelegramFaultsMiddleware
-from bot.telegram.flood import FloodControl
+from bot.telegram.flood import FloodGate
 from states import Registration
 from storage.backend import Backend, sqlite_store
 from storage.sqlite.conversation_log import SqliteConversationLog
@@ -78,7 +78,7 @@ def services_on(
             per_second=1e9, per_chat_burst=1e9, per_chat_per_second=1e9
         ),
         # Tests type faster than any person; flood control has its own test.
-        flood_control=FloodControl(max_events=10**9),
+        flood_gate=FloodGate(max_events=10**9),
         email_from="noreply@mcs.mail.ru",
         bot_username=str(BOT_USER.username),
         clock=clock,

@@ -6,7 +6,9 @@ import enum
 import html
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from bot.ui.texts import en, ru
 
@@ -90,12 +92,39 @@ class Texts:
             text += ("," if self.language == "ru" else ".") + f"{rest:02d}"
         return f"{text}\u00a0₽"
 
+    def amount(self, minor_units: int, currency: str) -> str:
+        """An amount in any currency (a payment being checked): 5.00 USD."""
+        whole, rest = divmod(minor_units, 100)
+        separator = "," if self.language == "ru" else "."
+        return f"{self.number(whole)}{separator}{rest:02d}\u00a0{currency}"
+
+    def moment(self, when: datetime, zone: ZoneInfo, now: datetime) -> str:
+        """A time as the person reads it, in the bot's time zone: "at 14:05 (MSK)",
+        "tomorrow at 00:00 (MSK)", "on 3 December at 10:00 (MSK)"."""
+        local, today = when.astimezone(zone), now.astimezone(zone).date()
+        clock = f"{local:%H:%M}"
+        zone_name = self("moscow_time") if zone.key == "Europe/Moscow" else _zone_label(local)
+        if local.date() == today:
+            key, day = "moment.today", ""
+        elif local.date() == today + timedelta(days=1):
+            key, day = "moment.tomorrow", ""
+        else:
+            key = "moment.day"
+            day = f"{local.day} {self('month_names').split('|')[local.month - 1]}"
+        return self(key, time=clock, day=day, zone=zone_name)
+
     def duration(self, seconds: int) -> str:
         if seconds >= 3600 and seconds % 3600 == 0:
             return self.count(seconds // 3600, "hours")
         if seconds >= 60 and seconds % 60 == 0:
             return self.count(seconds // 60, "minutes")
         return self.count(seconds, "seconds")
+
+
+def _zone_label(local: datetime) -> str:
+    name = local.tzname() or ""
+    # Zones without a letter abbreviation name themselves as "+05".
+    return f"(UTC{name})" if name[:1] in "+-" else f"({name})"
 
 
 def texts_for(language: str) -> Texts:

@@ -2,6 +2,14 @@
 
 CATALOG: dict[str, str] = {
     "unit.hours": "hour|hours",
+    "unit.days": "day|days",
+    "unit.emails": "email|emails",
+    "unit.sms_codes": "SMS code|SMS codes",
+    "moment.today": "at {time} {zone}",
+    "moment.tomorrow": "tomorrow at {time} {zone}",
+    "moment.day": "on {day} at {time} {zone}",
+    "month_names": "January|February|March|April|May|June|July|August|September|October|November|December",
+    "moscow_time": "Moscow time",
     "unit.minutes": "minute|minutes",
     "unit.seconds": "second|seconds",
     "greeting": (
@@ -379,8 +387,15 @@ CATALOG: dict[str, str] = {
     "api.backup_codes": (
         "Two-factor authentication is on. Your backup codes, each works once:\n\n"
         "<code>{codes}</code>\n\n"
-        "Keep them somewhere safe: they are shown only now. If you lose both these codes and "
-        "access to your mailbox, access to the account cannot be restored."
+        "Keep them somewhere safe, away from this phone. If you lose both these codes and "
+        "access to your mailbox, access to the account cannot be restored.\n\n"
+        'Press "I have saved the codes" once they are safe: until then I keep them and '
+        "show them again if this message is lost."
+    ),
+    "api.codes_saved_button": "I have saved the codes",
+    "api.codes_saved": (
+        "Thank you. The bot no longer keeps your backup codes, and the message with them "
+        "has been deleted from the chat."
     ),
     "api.enabled": (
         "✅ <b>API access is active.</b>\n\n"
@@ -408,6 +423,34 @@ CATALOG: dict[str, str] = {
     "api_button.off": "Switch API access off",
     "api_button.restart": "Get a new key",
     "api.caption_short": "QR code for the authenticator app",
+    "sms_limit.sms_account": (
+        "You have asked for {limit} today, the most a day. You can ask for a new one "
+        "{retry}. If the codes do not arrive, please write to VK Cloud support: "
+        "support@mcs.mail.ru."
+    ),
+    "sms_limit.sms_phone": (
+        "This number has been sent {limit} today, the most a day for one number. A new code "
+        "can be sent to it {retry}; or send another number."
+    ),
+    "sms_limit.sms_all": (
+        "We cannot send SMS just now: too many were sent in the last hour. Please try again "
+        "{retry}."
+    ),
+    "resend_limit": (
+        "You have asked for {limit} today, the most a day. You can ask for another one "
+        "{retry}. Meanwhile, please look for the emails already sent, in the Spam folder too."
+    ),
+    "signup_expired": (
+        "Your earlier registration was not confirmed within {days}, so it was removed and "
+        "its email address is free again. Let's start again."
+    ),
+    "payment_mismatched": (
+        "We received a payment of {amount}, but it does not match the invoice, so your card "
+        "is not linked yet. Nothing is lost: the payment is kept on your account and support "
+        "will check it. To link the card now, pay a new invoice."
+    ),
+    "balance_simulated": "Simulated payments (sandbox, not money): {amount}",
+    "balance_held": "Being checked by support: {amount}",
     "flood_notice": "You are sending messages very fast. Please wait a moment: I will read the next one.",
     "command.start": "Start or continue the registration",
     "command.help": "What I can do",
