@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pyotp
 import pytest
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.methods import DeleteMessage, SendPhoto
 from aiogram.types import Update
 
@@ -112,25 +112,6 @@ async def test_once_saved_only_the_hmacs_remain_and_the_codes_message_is_deleted
 
 
 # -- R28 and R21: money -------------------------------------------------------------------
-
-
-@pytest.fixture
-def telegram_payments(
-    database: Database,
-    policy: Policy,
-    outbox: EmailOutbox,
-    sms: SmsOutbox,
-    clock: FakeClock,
-    bot: Bot,
-) -> Dispatcher:
-    gateway = TelegramPaymentGateway(bot, "381764678:TEST:provider")
-    services = services_on(database, policy, outbox, sms, clock, gateway)
-    return create_dispatcher(services=services, storage=SqliteStorage(database))
-
-
-@pytest.fixture
-def payer(telegram_payments: Dispatcher, bot: Bot, session: RecordingSession) -> ChatDriver:
-    return ChatDriver(telegram_payments, bot, session, user_id=2101)
 
 
 async def test_a_kopeck_paid_for_the_invoice_is_kept_but_links_no_card(

@@ -3,42 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 
-from bot.adapters.payments import TelegramPaymentGateway
-from bot.app import create_dispatcher
 from bot.domain.policy import Policy
 from bot.ui.keyboards import GetStarted, NewInvoice, SandboxDecline, SandboxPay
 from states import Registration
 from storage.sqlite.database import Database
-from storage.sqlite.fsm import SqliteStorage
 from tests.conftest import link_in
+from tests.handlers.conftest import PROVIDER_TOKEN
 from tests.support.chat import ChatDriver
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
-from tests.support.journey import at_card_step, at_code_step, chat_on, services_on
+from tests.support.journey import at_card_step, at_code_step, chat_on
 from tests.support.session import RecordingSession
 
-PROVIDER_TOKEN = "381764678:TEST:provider"
 AMOUNT = 500_00  # kopecks, the default CARD_CHECK_AMOUNT_RUB
-
-
-@pytest.fixture
-def telegram_payments(
-    database: Database,
-    policy: Policy,
-    outbox: EmailOutbox,
-    sms: SmsOutbox,
-    clock: FakeClock,
-    bot: Bot,
-) -> Dispatcher:
-    gateway = TelegramPaymentGateway(bot, PROVIDER_TOKEN)
-    services = services_on(database, policy, outbox, sms, clock, gateway)
-    return create_dispatcher(services=services, storage=SqliteStorage(database))
-
-
-@pytest.fixture
-def payer(telegram_payments: Dispatcher, bot: Bot, session: RecordingSession) -> ChatDriver:
-    return ChatDriver(telegram_payments, bot, session, user_id=2001)
 
 
 async def invoice_payload(payer: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox) -> str:
