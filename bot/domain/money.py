@@ -29,7 +29,14 @@ def rubles(amount: int) -> int:
 
 class AmountProblem(enum.Enum):
     NOT_A_NUMBER = "not_a_number"
+    NEGATIVE = "negative"  # "-5": an amount is never below zero
+    FRACTION = "fraction"  # "1500.50": whole rubles only
     OUT_OF_RANGE = "out_of_range"
+
+
+# What a person means by "-5", "−5 ₽" or "1500,50": a number, only not one accepted.
+_NEGATIVE = re.compile(r"[-\u2212\u2013]\s*\d[\d\s]*([.,]\d+)?\s*\S*")
+_FRACTION = re.compile(r"\d[\d\s]*[.,]\d{1,2}(?:\s*[^\d\s]\S*)?")
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,10 @@ def parse_rubles(text: str, low: int, high: int) -> AmountVerdict:
     raw = text.strip()
     match = _RUBLES.fullmatch(raw) if len(raw) <= _MAX_INPUT_LENGTH else None
     if match is None:
+        if len(raw) <= _MAX_INPUT_LENGTH and _NEGATIVE.fullmatch(raw):
+            return AmountVerdict(problem=AmountProblem.NEGATIVE)
+        if len(raw) <= _MAX_INPUT_LENGTH and _FRACTION.fullmatch(raw):
+            return AmountVerdict(problem=AmountProblem.FRACTION)
         return AmountVerdict(problem=AmountProblem.NOT_A_NUMBER)
     value = int(re.sub(r"\D", "", match["digits"]))
     if not low <= value <= high:

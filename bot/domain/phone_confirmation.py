@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hmac
 import logging
@@ -34,6 +35,8 @@ _CODE_SEPARATORS = re.compile(r"[\s\-]")
 # Two accounts racing for the same free place of a number: the loser's transaction is
 # rolled back and tried again (it will then see the place taken).
 _CLAIM_TRIES = 3
+# How many of an account's earlier codes are looked at to tell "replaced" from "wrong".
+_REPLACED_LOOKED_AT = 5
 
 
 def new_code(length: int) -> str:
@@ -110,6 +113,8 @@ class PhoneOutcome:
     problem: PhoneProblem | None = None
     seconds_left: int = 0
     limit: LimitReached | None = None
+    # R31: the number of the live code this one replaced (a corrected number).
+    replaced: str | None = None
 
 
 class SmsCodeStatus(enum.Enum):
@@ -119,6 +124,7 @@ class SmsCodeStatus(enum.Enum):
     EXHAUSTED = "exhausted"  # the last allowed try was wrong: the code is void
     EXPIRED = "expired"
     NO_CODE = "no_code"
+    REPLACED = "replaced"  # R31: an older code, replaced by a newer one: costs no try
     MALFORMED = "malformed"  # not N digits: not counted as a try
     LIMIT_REACHED = "limit_reached"  # R7, checked again at confirmation
     NOT_YET = "not_yet"
@@ -129,6 +135,7 @@ class SmsCodeOutcome:
     status: SmsCodeStatus
     account: Account | None = None
     attempts_left: int = 0
+    code: PendingCode | None = None  # REPLACED: the newer code, and where it went
 
 
 class _Refused(Exception):
@@ -289,12 +296,15 @@ class PhoneService:
             prepared = await self._prepare_code(telegram_user_id, phone, code, salt, now, resend)
         except _Refused as refused:
             return refused.outcome
-        account, code_id = prepared
-        return await self._deliver(account, code_id, phone, code, language, now)
+        account, code_id, replaced = prepared
+        outcome = await self._deliver(account, code_id, phone, code, language, now)
+        if outcome.status is PhoneStatus.CODE_SENT and replaced is not None:
+            return dataclasses.replace(outcome, replaced=replaced)
+        return outcome
 
     async def _prepare_code(
         self, telegram_user_id: int, phone: str, code: str, salt: str, now: datetime, resend: bool
-    ) -> tuple[Account, int]:
+    ) -> tuple[Account, int, str | None]:
         """The checks before an SMS, the limits it uses, and the code, in one unit of
         work: a refusal (`_Refused`) rolls back whatever units were taken."""
         async with self._store.transaction() as tx:
@@ -304,7 +314,10 @@ class PhoneService:
                 raise _Refused(refusal)
             assert account is not None
             latest = await tx.sms_codes.latest(account.id)
-            if latest is not None and latest.sent_at is not None:
+            corrected = latest is not None and latest.phone != phone and not resend
+            if latest is not None and latest.sent_at is not None and not corrected:
+                # The pause is for asking again for the same number; a corrected number
+                # gets its code at once (R31), and the day's limits still hold (R22).
                 wait = (latest.sent_at + self._resend_delay - now).total_seconds()
                 if wait > 0:
                     if not resend and latest.phone == phone and latest.live:
@@ -319,7 +332,10 @@ class PhoneService:
                         )
                     raise _Refused(
                         PhoneOutcome(
-                            PhoneStatus.TOO_SOON, account=account, seconds_left=math.ceil(wait)
+                            PhoneStatus.TOO_SOON,
+                            account=account,
+                            seconds_left=math.ceil(wait),
+                            code=self._pending(latest) if latest.live else None,
                         )
                     )
             # R7, before any SMS is sent (and again when the code is confirmed).
@@ -342,7 +358,8 @@ class PhoneService:
                 now,
                 now + timedelta(seconds=self._policy.sms_code_ttl_seconds),
             )
-        return account, code_id
+        replaced = latest.phone if latest is not None and latest.live and corrected else None
+        return account, code_id, replaced
 
     @staticmethod
     def _sms_quotas(account: Account, phone: str) -> list[tuple[Quota, str]]:
@@ -381,6 +398,14 @@ class PhoneService:
         assert stored is not None
         return PhoneOutcome(PhoneStatus.CODE_SENT, account=account, code=self._pending(stored))
 
+    async def _replaced(self, tx: Transaction, account_id: int, live: SmsCode, given: str) -> bool:
+        for older in await tx.sms_codes.recent(account_id, _REPLACED_LOOKED_AT):
+            superseded = older.id != live.id and older.used_at is None
+            exhausted = older.attempts >= self._policy.sms_max_attempts
+            if superseded and not exhausted and code_matches(self._mac, older, given):
+                return True
+        return False
+
     async def _check_code(
         self, tx: Transaction, telegram_user_id: int, given: str, attempt_key: int | None
     ) -> SmsCodeOutcome:
@@ -400,6 +425,16 @@ class PhoneService:
         if now >= code.expires_at:
             return SmsCodeOutcome(SmsCodeStatus.EXPIRED, account=account)
         if not code_matches(self._mac, code, given):
+            if await self._replaced(tx, account.id, code, given):
+                # R31: the person typed a code that a newer one replaced: told so, no
+                # try counted (the code was right, for its time).
+                pending = self._pending(code)
+                return SmsCodeOutcome(
+                    SmsCodeStatus.REPLACED,
+                    account=account,
+                    code=pending,
+                    attempts_left=pending.attempts_left,
+                )
             tries = await tx.sms_codes.record_wrong_attempt(
                 code.id, self._policy.sms_max_attempts, now, attempt_key
             )

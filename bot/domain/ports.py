@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.conversation import LogEntry
+from bot.domain.funnel import FirstSeen
 from bot.domain.limits import Quota, Window
 from bot.domain.money import Balance, Credit
 from bot.domain.records import (
@@ -52,6 +53,15 @@ class AccountRepository(Protocol):
 
     async def add(self, new: NewAccount) -> Account:
         """Raises EmailTaken or AlreadyRegistered when a unique constraint says no."""
+        ...
+
+    async def change_email(self, account_id: int, email: str, email_key: str) -> bool:
+        """R31: a new address for an account whose email is not confirmed; False if it
+        is confirmed meanwhile. Raises EmailTaken when another account has the address."""
+        ...
+
+    async def delete(self, account_id: int) -> None:
+        """R32: the account and everything of it (ON DELETE CASCADE)."""
         ...
 
     async def complete(self, account_id: int, step: Step, at: datetime) -> bool:
@@ -123,6 +133,10 @@ class SmsCodeRepository(Protocol):
 
     async def latest(self, account_id: int) -> SmsCode | None:
         """The newest code that was sent, live or not."""
+        ...
+
+    async def recent(self, account_id: int, limit: int) -> list[SmsCode]:
+        """The account's last `limit` codes that were sent, newest first."""
         ...
 
     async def mark_sent(self, code_id: int, at: datetime) -> bool:
@@ -434,6 +448,11 @@ class ConversationLogRepository(Protocol):
     async def last_activity(self, user_id: int) -> datetime | None: ...
 
     async def has_user(self, user_id: int) -> bool: ...
+
+    async def first_seen(self, since: datetime | None, password_state: str) -> dict[int, FirstSeen]:
+        """Per person who wrote since `since`: their first message, and their first
+        one while `password_state` was the step (the funnel's sign-up rows)."""
+        ...
 
     async def prune(self, before: datetime) -> int: ...
 

@@ -38,6 +38,7 @@ class ConfirmationEmail:
     link: str
     expires_at: datetime
     valid_for: timedelta
+    timezone: str = "Europe/Moscow"  # the person's, for the expiry (R33)
 
 
 class ComposeConfirmationEmail(Protocol):
@@ -82,6 +83,31 @@ class ResendStatus(enum.Enum):
     ALREADY_CONFIRMED = "already_confirmed"
     NO_ACCOUNT = "no_account"
     LIMIT_REACHED = "limit_reached"  # R23: see `limit`
+
+
+class EmailChangeStatus(enum.Enum):
+    CHANGED = "changed"  # and a new confirmation email sent to it
+    DELIVERY_FAILED = "delivery_failed"  # changed, but the email could not be sent
+    SAME = "same"  # the address the account already has: nothing changed
+    INVALID = "invalid"
+    TAKEN = "taken"
+    ALREADY_CONFIRMED = "already_confirmed"  # R31: no longer changed here
+    NO_ACCOUNT = "no_account"
+    LIMIT_REACHED = "limit_reached"  # R23: the day's emails are used
+
+
+@dataclass(frozen=True)
+class EmailChangeOutcome:
+    status: EmailChangeStatus
+    account: Account | None = None
+    limit: LimitReached | None = None
+
+
+class DeletionStatus(enum.Enum):
+    DELETED = "deleted"
+    ACTIVE = "active"  # R32: a finished registration is closed by support, not here
+    HAS_MONEY = "has_money"  # money was paid on it: never deleted with the account
+    NO_ACCOUNT = "no_account"
 
 
 @dataclass(frozen=True)
@@ -142,6 +168,11 @@ class SignupService:
         if holder is not None and not self.expired(holder):
             return EmailVerdict(email=verdict.email, problem=EmailProblem.TAKEN)
         return verdict
+
+    def could_be_password(self, text: str) -> bool:
+        """A text that passes the password rules (R2): sent where no password is asked
+        for, it is likely the password sent again, and goes from the chat (R3)."""
+        return check_password(text, self._policy).ok
 
     def expired(self, account: Account) -> bool:
         """R24: the email was not confirmed within UNCONFIRMED_ACCOUNT_DAYS."""
@@ -264,6 +295,68 @@ class SignupService:
         status = ResendStatus.SENT if delivered else ResendStatus.DELIVERY_FAILED
         return ResendOutcome(status, account=account)
 
+    async def change_email(
+        self, telegram_user_id: int, text: str, language: str
+    ) -> EmailChangeOutcome:
+        """R31: a mistyped address replaced before it is confirmed. The new one is
+        checked like the first (R1), every link sent before stops working, and a new
+        email goes out, one of the day's (R23). Once confirmed, it is not changed here."""
+        verdict = check_email_syntax(text, self._policy)
+        if not verdict.ok or verdict.email is None:
+            return EmailChangeOutcome(EmailChangeStatus.INVALID)
+        new_email, new_key = verdict.email, email_key(verdict.email)
+        now = self._clock.now()
+        token = new_link_token(self._policy.email_token_bytes)
+        account: Account | None = None
+        try:
+            async with self._store.transaction() as tx:
+                account = await tx.accounts.by_telegram_user(telegram_user_id)
+                if account is None:
+                    return EmailChangeOutcome(EmailChangeStatus.NO_ACCOUNT)
+                if account.email_confirmed:
+                    return EmailChangeOutcome(EmailChangeStatus.ALREADY_CONFIRMED, account)
+                if email_key(account.email) == new_key:
+                    return EmailChangeOutcome(EmailChangeStatus.SAME, account)
+                # R24: someone else's expired sign-up frees the address now.
+                freed = await tx.accounts.delete_unconfirmed(
+                    self._expiry_cutoff(), email_key=new_key
+                )
+                await tx.expired_signups.add(freed, now)
+                if not await tx.accounts.change_email(account.id, new_email, new_key):
+                    return EmailChangeOutcome(EmailChangeStatus.ALREADY_CONFIRMED, account)
+                await self._limits.take(tx, Quota.EMAIL_PER_ACCOUNT, str(account.id), now)
+                await tx.email_tokens.void_others(account.id, keep_token_id=None, at=now)
+                token_id = await tx.email_tokens.add(
+                    account.id, token_digest(token), now, now + self._link_ttl
+                )
+                changed = await tx.accounts.get(account.id)
+        except EmailTaken:
+            return EmailChangeOutcome(EmailChangeStatus.TAKEN, account)
+        except LimitReached as reached:
+            return EmailChangeOutcome(EmailChangeStatus.LIMIT_REACHED, account, limit=reached)
+        assert changed is not None
+        delivered = await self._deliver(changed, token_id, token, now, language)
+        status = EmailChangeStatus.CHANGED if delivered else EmailChangeStatus.DELIVERY_FAILED
+        return EmailChangeOutcome(status, changed)
+
+    async def delete_account(self, telegram_user_id: int) -> DeletionStatus:
+        """R32: an account whose registration is not finished, deleted on its person's
+        word: its data goes, its address and its number's place are free again. One
+        with money on it (a card payment) is not: support closes it, so that no money
+        is lost with it. The conversation log keeps what its retention says, masked."""
+        async with self._store.transaction() as tx:
+            account = await tx.accounts.by_telegram_user(telegram_user_id)
+            if account is None:
+                return DeletionStatus.NO_ACCOUNT
+            if account.has_done(Step.ACTIVATION):
+                return DeletionStatus.ACTIVE
+            balance = await tx.ledger.balance(account.id)
+            if balance.money_kopecks or balance.held:
+                return DeletionStatus.HAS_MONEY
+            await tx.accounts.delete(account.id)
+        log.info("account %s deleted by its person (R32)", account.id)
+        return DeletionStatus.DELETED
+
     async def confirm_email(self, telegram_user_id: int, token: str) -> LinkOutcome:
         """R5: the deep link's token confirms the email once, before it expires."""
         if not looks_like_link_token(token):
@@ -312,6 +405,7 @@ class SignupService:
                 link=deep_link(self._bot_username, token),
                 expires_at=issued_at + self._link_ttl,
                 valid_for=self._link_ttl,
+                timezone=self._policy.timezone,
             )
         )
         try:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from bot.domain.clock import Clock
 from bot.domain.conversation import LogEntry
 from bot.domain.emails import email_key, normalise_email
-from bot.domain.funnel import Journey
+from bot.domain.funnel import PASSWORD_STATE, Journey
 from bot.domain.phones import classify_phone
 from bot.domain.policy import Policy
 from bot.domain.ports import ConversationLogRepository, Store
@@ -116,9 +116,20 @@ class SupportService:
         return [await self._person(a.telegram_user_id, a) for a in accounts]
 
     async def journeys(self, since: datetime | None) -> list[Journey]:
+        """Every account created since `since`, and everyone who wrote since then
+        without creating one (R34: the funnel starts at the first message)."""
         async with self._store.reading() as tx:
             accounts = await tx.accounts.created_since(since)
-        return [Journey.of(a, self._policy) for a in accounts]
+        seen = await self._log.first_seen(since, PASSWORD_STATE)
+        journeys = [
+            Journey.of(a, self._policy, seen.pop(a.telegram_user_id, None)) for a in accounts
+        ]
+        # People with an account created before `since` are not new sign-ups.
+        async with self._store.reading() as tx:
+            for user_id, first in seen.items():
+                if await tx.accounts.by_telegram_user(user_id) is None:
+                    journeys.append(Journey.without_account(first))
+        return journeys
 
     async def _person(self, user_id: int, account: Account | None) -> Person:
         return Person(

@@ -90,6 +90,8 @@ class Setup:
     secret: str
     uri: str
     email: str
+    # An earlier, unfinished set-up's key was replaced: its entry in the app is dead.
+    replaced: bool = False
 
 
 class TwoFactorCheck(enum.Enum):
@@ -145,7 +147,10 @@ class ApiAccessService:
                 account.id, self._box.encrypt(secret), self._clock.now()
             )
         return Setup(
-            secret=secret, uri=provisioning_uri(secret, account.email), email=account.email
+            secret=secret,
+            uri=provisioning_uri(secret, account.email),
+            email=account.email,
+            replaced=current is not None,
         )
 
     async def confirm_setup(

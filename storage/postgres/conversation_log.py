@@ -15,10 +15,16 @@ from datetime import datetime
 import asyncpg
 
 from bot.domain.conversation import Direction, LogEntry
+from bot.domain.funnel import FirstSeen
 from storage.postgres.connection import rows_changed
 from storage.postgres.database import PgDatabase
 
 _COLUMNS = "id, at, user_id, chat_id, direction, kind, step, text"
+# Each person's first message, and their first at the password question (the funnel).
+_FIRST_SEEN = (
+    "SELECT user_id, min(at), min(CASE WHEN step = $1 THEN at END) FROM conversation_log"
+    " WHERE direction = 'in' AND user_id IS NOT NULL GROUP BY user_id"
+)
 LOG_CHANNEL = "conversation_log"
 WATCH_CHANNEL = "support_watches"
 # PostgreSQL refuses a payload of 8000 bytes or more.
@@ -156,6 +162,16 @@ class PgConversationLog:
                 "SELECT EXISTS (SELECT 1 FROM conversation_log WHERE user_id = $1)", user_id
             )
         return bool(value)
+
+    async def first_seen(self, since: datetime | None, password_state: str) -> dict[int, FirstSeen]:
+        having = "" if since is None else " HAVING min(at) >= $2"
+        params: tuple[object, ...] = (password_state,) if since is None else (password_state, since)
+        async with self._database.reading() as db:
+            rows = await db.fetch(
+                _FIRST_SEEN + having,
+                *params,
+            )
+        return {row[0]: FirstSeen(row[1], row[2]) for row in rows}
 
     async def prune(self, before: datetime) -> int:
         async with self._database.transaction() as db:

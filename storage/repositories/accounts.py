@@ -74,6 +74,26 @@ class SqlAccounts:
         assert row is not None
         return account_from(self._db, row)
 
+    async def change_email(self, account_id: int, email: str, email_key: str) -> bool:
+        confirmed = spec(Step.EMAIL).done_field
+        try:
+            async with self._db.savepoint():
+                changed = await self._db.execute(
+                    f"UPDATE accounts SET email = ?, email_key = ?"  # noqa: S608
+                    f" WHERE id = ? AND {confirmed} IS NULL",
+                    email,
+                    email_key,
+                    account_id,
+                )
+        except UniqueViolation as exc:
+            if "email_key" in exc.columns:
+                raise EmailTaken from None
+            raise
+        return changed == 1
+
+    async def delete(self, account_id: int) -> None:
+        await self._db.execute("DELETE FROM accounts WHERE id = ?", account_id)
+
     async def complete(self, account_id: int, step: Step, at: datetime) -> bool:
         if step is Step.SIGN_UP:
             raise ValueError("the sign-up is done when the account is created")

@@ -77,6 +77,16 @@ class SqlSmsCodes:
             account_id,
         )
 
+    async def recent(self, account_id: int, limit: int) -> list[SmsCode]:
+        rows = await self._db.fetch(
+            f"SELECT {_CODE_COLUMNS} FROM sms_codes"  # noqa: S608
+            " WHERE account_id = ? AND sent_at IS NOT NULL"
+            " ORDER BY sent_at DESC, id DESC LIMIT ?",
+            account_id,
+            limit,
+        )
+        return [self._code(row) for row in rows]
+
     async def mark_sent(self, code_id: int, at: datetime) -> bool:
         changed = await self._db.execute(
             "UPDATE sms_codes SET sent_at = ? WHERE id = ? AND voided_at IS NULL", at, code_id

@@ -9,10 +9,16 @@ from collections.abc import AsyncGenerator
 from datetime import datetime
 
 from bot.domain.conversation import Direction, LogEntry
+from bot.domain.funnel import FirstSeen
 from storage.sqlite.database import Database, fetch_all, fetch_one
 from storage.sqlite.timefmt import from_db, to_db
 
 _COLUMNS = "id, at, user_id, chat_id, direction, kind, step, text"
+# Each person's first message, and their first at the password question (the funnel).
+_FIRST_SEEN = (
+    "SELECT user_id, min(at), min(CASE WHEN step = ? THEN at END) FROM conversation_log"
+    " WHERE direction = 'in' AND user_id IS NOT NULL GROUP BY user_id"
+)
 
 
 def _entry(row: sqlite3.Row) -> LogEntry:
@@ -120,6 +126,22 @@ class SqliteConversationLog:
                 db, "SELECT 1 FROM conversation_log WHERE user_id = ? LIMIT 1", (user_id,)
             )
         return row is not None
+
+    async def first_seen(self, since: datetime | None, password_state: str) -> dict[int, FirstSeen]:
+        having = "" if since is None else " HAVING min(at) >= ?"
+        params: tuple[object, ...] = (
+            (password_state,) if since is None else (password_state, to_db(since))
+        )
+        async with self._database.reading() as db:
+            rows = await fetch_all(
+                db,
+                _FIRST_SEEN + having,
+                params,
+            )
+        return {
+            row[0]: FirstSeen(from_db(row[1]), None if row[2] is None else from_db(row[2]))
+            for row in rows
+        }
 
     async def prune(self, before: datetime) -> int:
         async with self._database.transaction() as db:

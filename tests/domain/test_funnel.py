@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.funnel import Journey, funnel
+from bot.domain.funnel import SIGN_UP_EMAIL, SIGN_UP_PASSWORD, FirstSeen, Journey, funnel
 from bot.domain.policy import Policy
 from bot.domain.records import Account
 from bot.domain.steps import Step
@@ -53,3 +53,25 @@ def test_each_step_counts_who_reached_it_who_finished_it_and_the_median_time() -
 def test_an_empty_window_has_no_conversion_and_no_median() -> None:
     rows = funnel([])
     assert all(r.reached == 0 and r.conversion is None and r.median is None for r in rows)
+
+
+def test_the_sign_up_rows_count_everyone_who_wrote_from_their_first_message() -> None:
+    created = Journey.of(
+        Account(1, 1, "a@corp.example", at(3)), Policy(), FirstSeen(at(0), password_at=at(1))
+    )
+    journeys = [
+        created,  # email at once, password 2 minutes later
+        Journey.without_account(FirstSeen(at(0), password_at=at(4))),  # left at the password
+        Journey.without_account(FirstSeen(at(0))),  # never gave an email
+        Journey.of(Account(2, 2, "b@corp.example", at(9)), Policy()),  # log pruned since
+    ]
+
+    rows = {row.step: row for row in funnel(journeys)}
+
+    assert [row.step for row in funnel(journeys)][:3] == [SIGN_UP_EMAIL, SIGN_UP_PASSWORD, "email"]
+    assert (rows[SIGN_UP_EMAIL].reached, rows[SIGN_UP_EMAIL].finished) == (4, 3)
+    assert rows[SIGN_UP_EMAIL].median == timedelta(minutes=2.5)  # 1 and 4
+    assert (rows[SIGN_UP_PASSWORD].reached, rows[SIGN_UP_PASSWORD].finished) == (3, 2)
+    assert rows[SIGN_UP_PASSWORD].median == timedelta(minutes=2)
+    assert rows["email"].reached == 2
+    assert sum(j.has_account for j in journeys) == 2

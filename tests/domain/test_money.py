@@ -30,11 +30,19 @@ def test_whole_rubles_with_spaces_and_a_currency_word_are_read(typed: str, value
     assert verdict.rubles == value
 
 
-@pytest.mark.parametrize(
-    "typed", ["abc", "1500.50", "1,500", "-5", "", "₽", "1500 euro", "15 00 00 rub 1"]
-)
+@pytest.mark.parametrize("typed", ["abc", "1,500", "", "₽", "1500 euro", "15 00 00 rub 1", "-"])
 def test_anything_else_is_not_an_amount(typed: str) -> None:
     assert parse_rubles(typed, 0, 10**9).problem is AmountProblem.NOT_A_NUMBER
+
+
+@pytest.mark.parametrize("typed", ["-5", "−5 ₽", "- 1500", "-1500,50"])
+def test_a_negative_amount_is_told_apart_from_text(typed: str) -> None:
+    assert parse_rubles(typed, 0, 10**9).problem is AmountProblem.NEGATIVE
+
+
+@pytest.mark.parametrize("typed", ["1500.50", "1500,5", "1 500,00 ₽"])
+def test_kopecks_are_told_apart_from_text(typed: str) -> None:
+    assert parse_rubles(typed, 0, 10**9).problem is AmountProblem.FRACTION
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import Services
 from bot.domain.conversation import Direction, LogEntry
+from bot.domain.funnel import PASSWORD_STATE, FirstSeen
 from bot.jobs.log_retention import keep_log_pruned
 from bot.support.cli import follow, run_logs, run_stats
 from storage.backend import Backend
@@ -140,13 +141,58 @@ async def test_stats_prints_the_funnel(
     code = await run_stats(settings_of(backend), argparse.Namespace(since=None), out.append)
 
     assert code == 0
-    assert out[0] == "Registration funnel, accounts created all time: 2"
+    assert out[0] == "Registration funnel, people who first wrote all time: 2; accounts created: 2"
     email_row = next(line for line in out if line.startswith("email"))
     assert email_row.split()[:4] == ["email", "2", "1", "50%"]
+    labels = [line.split("  ")[0].strip() for line in out[2:]]
+    assert labels == [
+        "sign-up: email",
+        "sign-up: password",
+        "email",
+        "phone",
+        "card",
+        "activation",
+        "api access",
+    ]
 
 
-@pytest.mark.parametrize("text", ["24h", "7d", "30m", "2026-11-01", "2026-11-01T10:00:00+03:00"])
+@pytest.mark.parametrize(
+    "text",
+    ["24h", "12h", "7d", "30d", "1w", "2w", "30m", "2026-11-01", "2026-11-01T10:00:00+03:00"],
+)
 def test_since_accepts_a_span_or_a_date(text: str) -> None:
     from bot.support.cli import parse_since
 
     assert parse_since(text).tzinfo is not None
+
+
+@pytest.mark.parametrize("text", ["1y", "week", "999999w", "-3d"])
+def test_since_refuses_anything_else_with_what_it_accepts(text: str) -> None:
+    from bot.support.cli import parse_since
+
+    with pytest.raises(argparse.ArgumentTypeError, match=r"12h|too far back"):
+        parse_since(text)
+
+
+async def test_first_seen_gives_each_persons_first_message_and_first_at_the_password(
+    backend: Backend,
+) -> None:
+    log = backend.conversation_log
+    hour = timedelta(hours=1)
+    password = LogEntry(NOW - hour, 7, 7, Direction.IN, "text", PASSWORD_STATE, "•••")
+    await log.write(
+        [
+            entry(7, "/start", at=NOW - 2 * hour),
+            password,
+            entry(7, "reply", at=NOW - 2 * hour, direction=Direction.OUT),
+            entry(8, "/start", at=NOW - 30 * hour),  # first wrote before the window
+            entry(8, "again", at=NOW),
+        ]
+    )
+
+    everyone = await log.first_seen(None, PASSWORD_STATE)
+    recent = await log.first_seen(NOW - 3 * hour, PASSWORD_STATE)
+
+    assert everyone[7] == FirstSeen(NOW - 2 * hour, NOW - hour)
+    assert everyone[8] == FirstSeen(NOW - 30 * hour, None)
+    assert set(recent) == {7}
