@@ -23,7 +23,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="VK Cloud onboarding bot")
     modes = parser.add_subparsers(dest="mode", metavar="mode")
     modes.add_parser("polling", help="run against Telegram with long polling (the default)")
-    modes.add_parser("console", help="run in this terminal, with no Telegram and no token")
+    console = modes.add_parser(
+        "console",
+        help="run in this terminal, with no Telegram and no token",
+        description=(
+            "Talk to the bot in this terminal as a Telegram user would: no token, no"
+            " network. Type messages; a number presses the button shown with it (1, 2, ..."
+            " for the buttons under messages, k1, k2 for the keyboard under the input"
+            " field); start a line with a space to send a number as text; paste a link"
+            " from an email to open it. Ctrl-D ends the session, and everything is kept:"
+            " run the same command again to continue. Emails and SMS are printed here."
+        ),
+    )
+    console.add_argument(
+        "--language",
+        choices=("ru", "en"),
+        help="the person's Telegram language (default: from LANG, else English)",
+    )
+    console.add_argument(
+        "--user-id",
+        type=_user_id,
+        default=None,
+        help="the Telegram user id to be (default: one console user); another id is"
+        " another person, with their own registration",
+    )
     modes.add_parser("webhook", help="run behind a webhook (aiohttp), WEBHOOK_* settings")
     add_logs_arguments(modes.add_parser("logs", help="read the conversation log (support staff)"))
     add_stats_arguments(modes.add_parser("stats", help="the registration funnel"))
@@ -70,7 +93,13 @@ def main(argv: list[str] | None = None) -> int:
 
         _configure_logging("WARNING")
         try:
-            event_loop.run(run_console(settings))
+            event_loop.run(
+                run_console(
+                    settings,
+                    language=args.language,
+                    **({} if args.user_id is None else {"user_id": args.user_id}),
+                )
+            )
         except KeyboardInterrupt:
             # Ctrl-C in the terminal: the database was closed on the way out.
             return 130
@@ -112,6 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     except UnusableDatabase as exc:
         return _unusable(exc)
     return 0
+
+
+def _user_id(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**52:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Telegram user id (digits)")
+    return int(text)
 
 
 def _unusable(exc: UnusableDatabase) -> int:

@@ -106,16 +106,16 @@ def test_the_console_signs_up_follows_the_printed_link_and_resumes_after_reopeni
     second = run_bot(["console"], tmp_path, stdin=f"{link[0]}\n")
     assert second.returncode == 0, second.stderr
     assert "is confirmed" in second.stdout
-    assert "[1] Share my phone number" in second.stdout
+    assert "[k1] Share my phone number" in second.stdout
 
     third = run_bot(["console"], tmp_path, stdin="/start\n")
     assert third.returncode == 0, third.stderr
     assert "Step 2 of 3: your phone number" in third.stdout
-    assert "[1] Share my phone number" in third.stdout
+    assert "[k1] Share my phone number" in third.stdout
     assert (tmp_path / "data" / "onboarding.sqlite3").exists()
 
     # The SMS is printed in place; the code typed in a later session confirms the phone.
-    fourth = run_bot(["console"], tmp_path, stdin="1\n79161234567\n")
+    fourth = run_bot(["console"], tmp_path, stdin="k1\n79161234567\n")
     assert fourth.returncode == 0, fourth.stderr
     assert "SMS to +79161234567" in fourth.stdout
     code = re.search(r"confirmation code is (\d+)", fourth.stdout)
@@ -124,17 +124,24 @@ def test_the_console_signs_up_follows_the_printed_link_and_resumes_after_reopeni
     fifth = run_bot(["console"], tmp_path, stdin=f"{code[1]}\n")
     assert fifth.returncode == 0, fifth.stderr
     assert "+7 916 123-45-67 is confirmed" in fifth.stdout
-    assert "SANDBOX" in fifth.stdout
+    assert "Test mode" in fifth.stdout
 
     # The sandbox payment, "Skip" for autopayment, "Get started": the end of registration.
     sixth = run_bot(["console"], tmp_path, stdin="/start\n1\n2\n1\n/balance\n")
     assert sixth.returncode == 0, sixth.stderr
-    assert "[1] Pay 500\u00a0₽ (simulated)" in sixth.stdout
+    assert "[1] Pay 500\u00a0₽ (test)" in sixth.stdout
     assert "card is linked" in sixth.stdout
     assert "services are active" in sixth.stdout
     # The console pays in the sandbox: shown apart, never money (R21).
     assert "Total: 3,000\u00a0₽" in sixth.stdout
-    assert "Simulated payments (sandbox, not money): 500\u00a0₽" in sixth.stdout
+    assert "Test payments (not real money): 500\u00a0₽" in sixth.stdout
+
+    # Two-factor: the QR code is drawn in the terminal, with the otpauth:// link beside it.
+    seventh = run_bot(["console"], tmp_path, stdin="/api_access\n")
+    assert seventh.returncode == 0, seventh.stderr
+    assert "otpauth://totp/" in seventh.stdout
+    assert "▀" in seventh.stdout or "▄" in seventh.stdout
+    assert "Session ended; everything is kept" in seventh.stdout
 
 
 def test_the_console_chooses_buttons_by_number(tmp_path: Path) -> None:
@@ -143,6 +150,44 @@ def test_the_console_chooses_buttons_by_number(tmp_path: Path) -> None:
     assert "[1] Русский" in result.stdout
     assert "Язык: русский" in result.stdout
     assert "рабочую почту" in result.stdout
+
+
+def test_every_live_button_has_its_own_number_and_an_empty_line_sends_nothing(
+    tmp_path: Path,
+) -> None:
+    typed = "/start\nerin@corp-exmaple.ru\nErin-Strong-7\n\n   \n/balance\n2\n"
+    result = run_bot(["console"], tmp_path, stdin=typed)
+
+    assert result.returncode == 0, result.stderr
+    # The password question's button goes with its step, so the waiting message's two
+    # buttons take 1 and 2 again.
+    assert "[1] Change the email" in result.stdout
+    assert "[1] Send the email again" in result.stdout
+    assert "[2] Change the email" in result.stdout
+    assert "[3]" not in result.stdout
+    # After /balance, 2 is still that button, not a message "2".
+    assert "Send the right email address" in result.stdout
+    assert "waiting for you to confirm your email" not in result.stdout
+
+
+def test_the_console_speaks_the_persons_language_and_says_how_to_come_back(
+    tmp_path: Path,
+) -> None:
+    result = run_bot(["console", "--language", "ru", "--user-id", "77"], tmp_path, stdin="/start\n")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("VK Cloud onboarding в консоли: вы — пользователь Telegram 77")
+    assert "рабочую почту" in result.stdout
+    assert "python -m bot console --user-id 77" in result.stdout
+
+
+def test_console_help_documents_its_options(tmp_path: Path) -> None:
+    result = run_bot(["console", "--help"], tmp_path)
+
+    assert result.returncode == 0
+    assert "--language {ru,en}" in result.stdout
+    assert "--user-id" in result.stdout
+    assert "k1" in result.stdout
 
 
 def test_the_example_env_file_is_valid_and_an_empty_token_counts_as_unset(tmp_path: Path) -> None:
