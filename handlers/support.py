@@ -22,7 +22,7 @@ from bot.domain.support import (
     parse_hours,
     parse_user_id,
 )
-from bot.support.display import format_entry
+from bot.support.display import format_entry, position_label
 from bot.support.mirror import WatchMirror
 from bot.support.recorder import ConversationRecorder
 from bot.ui.texts import Texts
@@ -68,7 +68,7 @@ def describe(person: Person, t: Texts) -> str:
         user_id=person.user_id,
         email=account.email if account else t("support.no_account"),
         phone=phone,
-        step=t.of("step_label", person.step),
+        step=position_label(person.step),
         created=_when(account.created_at if account else None),
         last=_when(person.last_activity),
     )
@@ -180,7 +180,7 @@ async def stuck(
                 "support.stuck_line",
                 user_id=person.user_id,
                 email=account.email,
-                step=t.of("step_label", person.step),
+                step=position_label(person.step),
                 since=_when(last_progress(account)),
             )
         )

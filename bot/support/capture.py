@@ -212,7 +212,12 @@ _OUTGOING: dict[type[TelegramMethod[Any]], tuple[str, Describe]] = {
     ),
     EditMessageReplyMarkup: (
         "edit",
-        lambda m, s: (m.chat_id, "[buttons changed]" + _buttons(m.reply_markup)),
+        lambda m, s: (
+            m.chat_id,
+            "[buttons changed]" + _buttons(m.reply_markup)
+            if m.reply_markup is not None and m.reply_markup.inline_keyboard
+            else f"[buttons removed from message {m.message_id}]",
+        ),
     ),
     DeleteMessage: ("delete", lambda m, s: (m.chat_id, f"[message {m.message_id} deleted]")),
     SendInvoice: (

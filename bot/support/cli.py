@@ -15,20 +15,30 @@ from bot.domain.funnel import funnel
 from bot.domain.ports import ConversationLogRepository
 from bot.domain.support import SupportService
 from bot.settings import Settings
-from bot.support.display import as_json, format_entry
+from bot.support.display import FUNNEL_LABELS, as_json, format_entry
 from storage.backend import Backend, open_backend
 
 EXIT_NOT_FOUND = 1  # also: the database went away while following
-_RELATIVE = re.compile(r"(\d+)\s*([mhd])")
+_RELATIVE = re.compile(r"(\d{1,6})\s*([mhdw])")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_since(text: str) -> datetime:
-    """`24h`, `7d`, `30m` ago, or an ISO date/time (UTC unless it says otherwise)."""
-    relative = _RELATIVE.fullmatch(text.strip())
+    """`30m`, `12h`, `7d`, `2w` ago, or an ISO date/time (UTC unless it says
+    otherwise). Anything else is refused with what is accepted (argparse prints it)."""
+    relative = _RELATIVE.fullmatch(text.strip().lower())
     if relative:
-        unit = {"m": "minutes", "h": "hours", "d": "days"}[relative[2]]
-        return datetime.now(UTC) - timedelta(**{unit: int(relative[1])})
-    moment = datetime.fromisoformat(text.strip())
+        unit = _UNITS[relative[2]]
+        try:
+            return datetime.now(UTC) - timedelta(**{unit: int(relative[1])})
+        except OverflowError:  # 999999w: before year 1
+            raise argparse.ArgumentTypeError(f"{text!r} is too far back") from None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a time: use 30m, 12h, 7d, 2w or a date such as 2026-11-01"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -37,14 +47,18 @@ def add_logs_arguments(parser: argparse.ArgumentParser) -> None:
     who.add_argument("--user", type=int, help="Telegram user id")
     who.add_argument("--email", help="the account's email")
     who.add_argument("--phone", help="the account's phone number")
-    parser.add_argument("--since", type=parse_since, help="24h, 7d, or an ISO date/time")
+    parser.add_argument("--since", type=parse_since, help="30m, 12h, 7d, 2w, or an ISO date/time")
     parser.add_argument("--limit", type=int, default=100, help="the last N records (100)")
     parser.add_argument("--follow", action="store_true", help="print new records until Ctrl-C")
     parser.add_argument("--format", choices=("text", "jsonl"), default="text")
 
 
 def add_stats_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--since", type=parse_since, help="accounts created since: 7d, ISO date")
+    parser.add_argument(
+        "--since",
+        type=parse_since,
+        help="people who first wrote since: 30m, 12h, 30d, 2w, or an ISO date",
+    )
 
 
 async def follow(
@@ -125,12 +139,22 @@ async def run_stats(
         )
         journeys = await support.journeys(args.since)
         window = f"since {args.since:%Y-%m-%d %H:%M} UTC" if args.since else "all time"
-        out(f"Registration funnel, accounts created {window}: {len(journeys)}")
-        out(f"{'step':<11} {'reached':>8} {'finished':>9} {'conversion':>11} {'median time':>12}")
-        for row in funnel(journeys):
+        accounts = sum(1 for j in journeys if j.has_account)
+        out(
+            f"Registration funnel, people who first wrote {window}: {len(journeys)};"
+            f" accounts created: {accounts}"
+        )
+        rows = funnel(journeys)
+        width = max(len(label) for label in ("step", *FUNNEL_LABELS.values()))
+        out(
+            f"{'step':<{width}} {'reached':>8} {'finished':>9} {'conversion':>11}"
+            f" {'median time':>12}"
+        )
+        for row in rows:
             conversion = "-" if row.conversion is None else f"{row.conversion:.0%}"
+            label = FUNNEL_LABELS.get(row.step, row.step)
             out(
-                f"{row.step:<11} {row.reached:>8} {row.finished:>9} {conversion:>11}"
+                f"{label:<{width}} {row.reached:>8} {row.finished:>9} {conversion:>11}"
                 f" {_duration(row.median):>12}"
             )
         return 0

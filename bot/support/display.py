@@ -7,12 +7,63 @@ import json
 import re
 
 from bot.domain.conversation import Direction, LogEntry
+from bot.domain.steps import Step
 
 # What a terminal would act on instead of showing: C0 and C1 controls (ESC starts a
 # sequence that moves the cursor or rewrites a line, \r returns to its start), and the
 # invisible and bidirectional marks that reorder or hide text. A person's text shows
 # them escaped, so a line can never be overwritten with a forged time (issue 16).
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+# R34: one vocabulary for where a person is, in `logs`, /logs, /watch, /find, /stuck and
+# `stats`: the step's name first, then the question within it. Keyed by the FSM state
+# as recorded; tests/test_support_vocabulary.py checks that every state of states/ has
+# its label, and every step its name.
+STEP_NAMES: dict[Step, str] = {
+    Step.SIGN_UP: "sign-up",
+    Step.EMAIL: "email",
+    Step.PHONE: "phone",
+    Step.CARD: "card",
+    Step.ACTIVATION: "activation",
+    Step.ACTIVE: "registered",
+    Step.API_ACCESS: "api access",
+}
+STEP_LABELS: dict[str, str] = {
+    "Registration:email": "sign-up: email",
+    "Registration:password": "sign-up: password",
+    "Registration:awaiting_email_link": "email: waiting for the link",
+    "Registration:new_email": "email: changing the address",
+    "Registration:phone": "phone: number",
+    "Registration:sms_code": "phone: code",
+    "Registration:card": "card: payment",
+    "Registration:activation": "activation: get started",
+    "Registration:autopay_amount": "activation: autopay amount",
+    "Registration:autopay_threshold": "activation: autopay minimum balance",
+    "Registration:autopay_confirm": "activation: autopay summary",
+    "Registration:active": "registered",
+    "ApiAccess:setup_code": "api access: first code",
+    "ApiAccess:code_to_switch_on": "api access: code to switch on",
+    "ApiAccess:code_to_switch_off": "api access: code to switch off",
+}
+NO_STEP = "no step yet"
+# The funnel's rows (bot/domain/funnel.py), in the same words.
+FUNNEL_LABELS: dict[str, str] = {
+    "sign_up_email": "sign-up: email",
+    "sign_up_password": "sign-up: password",
+    **{s.value: n for s, n in STEP_NAMES.items() if s not in (Step.SIGN_UP, Step.ACTIVE)},
+}
+
+
+def position_label(step: Step) -> str:
+    """Where a person is, as /find and /stuck say it."""
+    return STEP_NAMES[step]
+
+
+def step_label(state: str | None) -> str:
+    if state is None:
+        return NO_STEP
+    return STEP_LABELS.get(state, state)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -27,7 +78,7 @@ def visible(text: str) -> str:
 def format_entry(entry: LogEntry) -> str:
     """One record as support staff read it: one line, so that it can be grepped."""
     arrow = "→ bot" if entry.direction is Direction.IN else "← bot"
-    step = (entry.step or "no step").removeprefix("Registration:")
+    step = step_label(entry.step)
     text = visible(entry.text)
     return (
         f"{entry.at:%Y-%m-%d %H:%M:%S} {entry.user_id} {arrow} [{entry.kind}, {visible(step)}]"
@@ -44,7 +95,7 @@ def as_json(entry: LogEntry) -> str:
             "user_id": entry.user_id,
             "direction": entry.direction.value,
             "kind": entry.kind,
-            "step": entry.step,
+            "step": step_label(entry.step),
             "text": entry.text,
         },
         ensure_ascii=False,

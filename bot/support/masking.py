@@ -12,11 +12,24 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 
 from bot.domain.conversation import masked
+from bot.domain.passwords import PasswordRule, check_password
+from bot.domain.policy import Policy
 from bot.ui.menu import KNOWN_COMMANDS
 from states import all_secret_states
 
 _SECRET_STEPS = all_secret_states()
 MAX_TEXT = 4096
+# R2's rules whatever the lengths are configured to: wider than any policy, so that
+# what the bot would take for a password is masked whatever the settings.
+_ANY_LENGTH = Policy(password_min_length=1, password_max_length=MAX_TEXT)
+_LENGTH_RULES = {PasswordRule.TOO_SHORT, PasswordRule.TOO_LONG, PasswordRule.REPEATING_GROUP}
+
+
+def could_be_a_password(text: str) -> bool:
+    """Latin letters of both cases, a digit or a symbol, nothing else: R2's rules but
+    the lengths. A question or an email address is not (spaces, no upper case)."""
+    return not set(check_password(text, _ANY_LENGTH).failures) - _LENGTH_RULES
+
 
 # Set around a reply that carries a secret: it is recorded as a mask with this name.
 _sensitive: ContextVar[str | None] = ContextVar("log_sensitive", default=None)
@@ -68,7 +81,7 @@ def typed_text(text: str, step: str | None) -> tuple[str, str]:
     token.
     """
     secret = _SECRET_STEPS.get(step) if step is not None else None
-    if secret is not None:
+    if secret is not None and (not secret.only_if_password_like or could_be_a_password(text)):
         if text in KNOWN_COMMANDS:
             return "command", text
         return "text", masked(secret.secret)
