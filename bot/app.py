@@ -54,12 +54,14 @@ from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError
 from bot.support.capture import IncomingLogMiddleware, OutgoingLogMiddleware
 from bot.support.mirror import WatchMirror
 from bot.support.recorder import ConversationRecorder
+from bot.telegram.buttons import RetireButtons
 from bot.telegram.conversation import ConversationMiddleware
 from bot.telegram.faults import TelegramFaultsMiddleware
 from bot.telegram.flood import FloodGate
 from bot.telegram.isolation import LeasedRedisLocks, PersonLocks
 from bot.telegram.middlewares import LanguageMiddleware, UnblockMiddleware
 from bot.ui.messages import compose_code_sms, compose_confirmation_email
+from bot.ui.texts import DEFAULT_SUPPORT_CONTACT
 from handlers.flow import Flow
 from storage.backend import Backend, open_backend
 from storage.sqlite.fsm import RememberStatePerUpdate, SqliteStorage
@@ -87,6 +89,7 @@ class Services:
     telegram_faults: TelegramFaultsMiddleware
     flood_gate: FloodGate
     housekeeping: Housekeeping
+    support_contact: str = DEFAULT_SUPPORT_CONTACT
 
     def as_kwargs(self) -> dict[str, Any]:
         return {
@@ -123,6 +126,7 @@ def build_services(
     telegram_faults: TelegramFaultsMiddleware | None = None,
     flood_gate: FloodGate | None = None,
     code_prompts_idle_seconds: float = 60.0,
+    support_contact: str = DEFAULT_SUPPORT_CONTACT,
 ) -> Services:
     clock = clock or SystemClock()
     recorder = ConversationRecorder(conversation_log, clock)
@@ -165,6 +169,7 @@ def build_services(
         telegram_faults=telegram_faults or TelegramFaultsMiddleware(),
         flood_gate=flood_gate or FloodGate(),
         housekeeping=Housekeeping(store=store, signup=signup, clock=clock),
+        support_contact=support_contact,
     )
 
 
@@ -190,8 +195,9 @@ def create_dispatcher(
         dp.update.outer_middleware(RememberStatePerUpdate())
     dp.update.outer_middleware(UnblockMiddleware(services.telegram_faults))
     dp.update.outer_middleware(IncomingLogMiddleware(services.recorder))
-    dp.update.outer_middleware(LanguageMiddleware(services.preferences))
+    dp.update.outer_middleware(LanguageMiddleware(services.preferences, services.support_contact))
     dp.update.outer_middleware(ConversationMiddleware())
+    dp.callback_query.middleware(RetireButtons())
     dp.include_routers(*routers)
     return dp
 
@@ -366,6 +372,7 @@ async def open_runtime(
             email_from=settings.email_from,
             bot_username=me.username,
             support_user_ids=settings.support_user_ids,
+            support_contact=settings.support_contact,
             telegram_faults=telegram_faults_from(settings, console=console),
             flood_gate=FloodGate(
                 max_events=settings.flood_max_events, per_seconds=settings.flood_window_seconds

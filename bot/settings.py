@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.adapters.crypto import check_key
 from bot.domain.emails import normalise_email
 from bot.domain.policy import Policy, PolicyError
+from bot.ui.texts import DEFAULT_SUPPORT_CONTACT
 
 _POLICY_FIELDS = {f.name for f in fields(Policy)}
 
@@ -95,6 +96,10 @@ class Settings(BaseSettings):
 
     # R18: who may read the conversation log in Telegram, and how long it is kept.
     support_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # Where the texts send a person who needs a human: an address or a link (R33).
+    support_contact: str = Field(
+        default=DEFAULT_SUPPORT_CONTACT, min_length=3, max_length=200, pattern=r"^\S+$"
+    )
     log_retention_days: int = Field(default=90, ge=1, le=3650)
 
     # Policy numbers (rules.md); each one can be overridden from the environment.

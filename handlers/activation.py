@@ -38,7 +38,7 @@ async def activation_prompt(
     await conv.enter(Registration.activation)
     no_card_needed = where.card_exempt and not account.has_done(Step.CARD)
     key = "activation_intro_exempt" if no_card_needed else "activation_intro"
-    bonus = t.number(activation.policy.bonus_points)
+    bonus = t.count(activation.policy.bonus_points, "bonus_points")
     await conv.say(t(key, bonus=bonus), reply_markup=get_started_keyboard(t))
 
 
@@ -86,7 +86,7 @@ async def get_started(
     await conv.say(
         t(
             "activated",
-            bonus=t.number(outcome.bonus_kopecks // 100),
+            bonus=t.count(outcome.bonus_kopecks // 100, "bonus_points"),
             balance=Html(balance_text(outcome.balance, t)),
         ),
         reply_markup=activated_keyboard(t),

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import io
 
-import segno
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.domain.two_factor import ApiAccessService, ApiStatus, TwoFactorCheck, TwoFactorOutcome
 from bot.support.masking import sensitive_reply
 from bot.telegram.conversation import Conversation
+from bot.telegram.qr import QrPhoto
 from bot.ui.keyboards import (
     Api,
     ApiAction,
@@ -23,14 +22,18 @@ from bot.ui.keyboards import (
 )
 from handlers.filters import Matches
 from handlers.flow import Flow
-from states import ApiAccess
+from states import ApiAccess, Registration
 
 
-def qr_png(uri: str) -> bytes:
-    """The otpauth:// URI as a PNG QR code, made here (no network, no image service)."""
-    buffer = io.BytesIO()
-    segno.make(uri, error="m").save(buffer, kind="png", scale=8, border=4)
-    return buffer.getvalue()
+def grouped(secret: str) -> str:
+    """The key as it is typed by hand: groups of four (authenticator apps ignore the
+    spaces)."""
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+async def back_to_registered(conv: Conversation) -> None:
+    """The API access questions end where a registered person is (R34's "registered")."""
+    await conv.enter(Registration.active)
 
 
 async def show_backup_codes(conv: Conversation, codes: tuple[str, ...]) -> None:
@@ -40,6 +43,7 @@ async def show_backup_codes(conv: Conversation, codes: tuple[str, ...]) -> None:
         await conv.say(
             conv.t("api.backup_codes", codes="\n".join(codes)),
             reply_markup=backup_codes_keyboard(conv.t),
+            lasting=True,  # R25: until pressed, whatever the step
         )
 
 
@@ -80,12 +84,15 @@ async def start_setup(conv: Conversation, api: ApiAccessService) -> None:
     with sensitive_reply("TOTP secret"):
         sent = await conv.bot.send_photo(
             conv.chat_id,
-            BufferedInputFile(qr_png(setup.uri), filename="vkcloud-2fa.png"),
-            caption=t("api.setup_intro", secret=setup.secret, email=setup.email),
+            QrPhoto(setup.uri),
+            caption=t("api.setup_intro", secret=grouped(setup.secret), email=setup.email),
         )
     await conv.enter(ApiAccess.setup_code)
     # The key leaves the chat when the set-up ends, whichever way (R13).
     await conv.keep_until_step_ends(sent.message_id)
+    if setup.replaced:
+        # The app may already hold the earlier key, which stopped working just now.
+        await conv.say(t("api.key_replaced"))
     await conv.say(t("api.ask_setup_code"))
 
 
@@ -126,7 +133,7 @@ async def setup_code(message: Message, conv: Conversation, api_access: ApiAccess
     )
     if outcome.result is TwoFactorCheck.ACCEPTED:
         await conv.forget_ephemeral()
-        await conv.state.clear()
+        await back_to_registered(conv)
         await show_backup_codes(conv, outcome.backup_codes)
         await conv.say(t("api.enabled"))
     elif outcome.result is TwoFactorCheck.MALFORMED:
@@ -135,12 +142,12 @@ async def setup_code(message: Message, conv: Conversation, api_access: ApiAccess
         await message.answer(t("api.code_wrong", left=outcome.attempts_left))
     elif outcome.result is TwoFactorCheck.EXHAUSTED:
         await conv.forget_ephemeral()
-        await conv.state.clear()
+        await back_to_registered(conv)
         await message.answer(
             t("api.setup_exhausted"), reply_markup=api_keyboard(t, ApiAction.RESTART)
         )
     else:
-        await conv.state.clear()
+        await back_to_registered(conv)
         await message.answer(t("api.nothing_pending"))
 
 
@@ -156,7 +163,7 @@ async def switch_code(message: Message, conv: Conversation, api_access: ApiAcces
 async def show_switch(conv: Conversation, outcome: TwoFactorOutcome, on: bool) -> None:
     t = conv.t
     if outcome.result is TwoFactorCheck.ACCEPTED:
-        await conv.state.clear()
+        await back_to_registered(conv)
         if outcome.used_backup_code:
             await conv.say(t("api.backup_used"))
         await conv.say(t("api.enabled") if on else t("api.switched_off"))
@@ -167,10 +174,10 @@ async def show_switch(conv: Conversation, outcome: TwoFactorOutcome, on: bool) -
     elif outcome.result is TwoFactorCheck.REPLAYED:
         await conv.say(t("api.replayed"))
     elif outcome.result is TwoFactorCheck.LOCKED:
-        await conv.state.clear()
-        await conv.say(t("api.locked", minutes=outcome.minutes_left))
+        await back_to_registered(conv)
+        await conv.say(t("api.locked", wait=t.count(outcome.minutes_left, "minutes")))
     else:
-        await conv.state.clear()
+        await back_to_registered(conv)
         await conv.say(t("api.nothing_pending"))
 
 

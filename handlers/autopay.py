@@ -7,7 +7,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, Message
 
 from bot.domain.autopay import AutopayService, AutopayStatus
-from bot.domain.money import AmountVerdict, rubles
+from bot.domain.money import AmountProblem, AmountVerdict, rubles
 from bot.domain.records import AutopaySettings
 from bot.domain.steps import Step
 from bot.telegram.conversation import Conversation
@@ -17,6 +17,7 @@ from bot.ui.keyboards import (
     autopay_confirm_keyboard,
     autopay_manage_keyboard,
     autopay_offer_keyboard,
+    autopay_question_keyboard,
 )
 from bot.ui.texts import Texts
 from handlers.filters import Matches
@@ -56,7 +57,8 @@ async def ask_amount(conv: Conversation, autopay: AutopayService) -> None:
             "autopay.ask_amount",
             min=t.money(rubles(policy.autopay_min_rub)),
             max=t.money(rubles(policy.autopay_max_rub)),
-        )
+        ),
+        reply_markup=autopay_question_keyboard(t),
     )
 
 
@@ -68,7 +70,8 @@ async def ask_threshold(conv: Conversation, autopay: AutopayService) -> None:
             "autopay.ask_threshold",
             min=t.money(0),
             max=t.money(rubles(autopay.policy.autopay_threshold_max_rub)),
-        )
+        ),
+        reply_markup=autopay_question_keyboard(t),
     )
 
 
@@ -199,13 +202,15 @@ def describe(settings: AutopaySettings, t: Texts, key: str) -> str:
 
 
 def refusal(verdict: AmountVerdict, t: Texts, low: int, high: int, *, example: int) -> str:
-    if verdict.rubles is None:
-        return t("autopay.not_a_number", example=example)
-    return t(
-        "autopay.out_of_range",
-        value=t.money(rubles(verdict.rubles)),
+    """Why the amount is not taken, in the person's terms ("-5": never below zero)."""
+    problem = verdict.problem or AmountProblem.NOT_A_NUMBER
+    return t.of(
+        "amount_problem",
+        problem,
+        value=t.money(rubles(verdict.rubles or 0)),
         min=t.money(rubles(low)),
         max=t.money(rubles(high)),
+        example=example,
     )
 
 

@@ -133,7 +133,7 @@ async def card_or_where(conv: Conversation, card: CardService, flow: Flow) -> No
 
 
 async def card_fallback(message: Message, conv: Conversation) -> None:
-    await message.answer(conv.t("card_expected"), reply_markup=new_invoice_keyboard(conv.t))
+    await conv.say(conv.t("card_expected"), reply_markup=new_invoice_keyboard(conv.t))
 
 
 async def show_payment(

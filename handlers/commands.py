@@ -1,4 +1,5 @@
-"""Commands that work at every step: /help, /status, /cancel, /language (R16, R17)."""
+"""Commands that work at every step: /help, /status, /cancel, /delete, /language (R16,
+R17, R32)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,35 @@ from aiogram.types import CallbackQuery, Message
 from bot.domain.phones import display_phone
 from bot.domain.preferences import PreferenceService
 from bot.domain.registration import Position
-from bot.domain.signup import SignupService
+from bot.domain.signup import DeletionStatus, SignupService
 from bot.domain.steps import Progress, Step
 from bot.telegram.conversation import Conversation
-from bot.ui.keyboards import ChooseLanguage, language_keyboard, no_keyboard
+from bot.ui.keyboards import (
+    ChooseLanguage,
+    DeleteAccount,
+    DeleteAction,
+    delete_keyboard,
+    help_keyboard,
+    language_keyboard,
+    no_keyboard,
+)
 from bot.ui.texts import Html, Texts, texts_for
 from handlers.flow import Flow
+from states import Registration
 
 
-async def show_help(message: Message, conv: Conversation) -> None:
-    await message.answer(conv.t("help"))
+async def show_help(message: Message, conv: Conversation, flow: Flow) -> None:
+    """R33: what the person's own step needs, its buttons, how to correct or go back,
+    and how to reach a person; then the commands."""
+    t = conv.t
+    position = await flow.position(conv.user_id)
+    step = position.step
+    at_password = step is Step.SIGN_UP and await conv.at(Registration.password)
+    here = t.of("help_step", "password") if at_password else t.of("help_step", step)
+    keyboard = help_keyboard(
+        t, step, at_password=at_password, at_code=await conv.at(Registration.sms_code)
+    )
+    await conv.say(f"{here}\n\n{t('help_commands')}", reply_markup=keyboard)
 
 
 _MARKS = {
@@ -68,20 +88,65 @@ async def status(message: Message, conv: Conversation, flow: Flow) -> None:
     await flow.show(conv, position)
 
 
-async def cancel(message: Message, conv: Conversation, signup: SignupService) -> None:
-    """Stops the current input. The account, if there is one, is kept; the next
-    message or /start resumes where the person stopped (R12)."""
-    account = await signup.account_of(conv.user_id)
+async def cancel(message: Message, conv: Conversation, flow: Flow) -> None:
+    """Stops the current input, says what is kept and how to come back (R12, R32): the
+    account, if there is one, is kept; the next message or /start resumes."""
+    t = conv.t
+    position = await flow.position(conv.user_id)
     current = await conv.state.get_state()
     await conv.forget_ephemeral()
     await conv.state.clear()
-    if account is not None:
-        text = conv.t("cancelled_kept")
+    account = position.account
+    if account is not None and position.step is Step.ACTIVE:
+        text = t("cancelled_active")
+    elif account is not None:
+        step = t.of("step_label", position.step)
+        text = t("cancelled_kept", email=account.email, step=step)
     elif current is None:
-        text = conv.t("cancelled_nothing")
+        text = t("cancelled_nothing")
     else:
-        text = conv.t("cancelled_signup")
+        text = t("cancelled_signup")
     await message.answer(text, reply_markup=no_keyboard())
+
+
+async def delete_command(message: Message, conv: Conversation, flow: Flow) -> None:
+    """R32: deleting an account that is not activated, after a confirmation."""
+    t = conv.t
+    position = await flow.position(conv.user_id)
+    account = position.account
+    if account is None:
+        await conv.state.clear()
+        await message.answer(t("delete_nothing"), reply_markup=no_keyboard())
+    elif position.step is Step.ACTIVE:
+        await message.answer(t("delete_active"))
+    else:
+        await conv.say(t("delete_ask", email=account.email), reply_markup=delete_keyboard(t))
+
+
+async def delete_button(
+    callback: CallbackQuery,
+    callback_data: DeleteAccount,
+    conv: Conversation,
+    signup: SignupService,
+    flow: Flow,
+) -> None:
+    await callback.answer()
+    t = conv.t
+    if callback_data.action is DeleteAction.KEEP:
+        await conv.say(t("delete_kept"))
+        await flow.show(conv)
+        return
+    status = await signup.delete_account(conv.user_id)
+    if status is DeletionStatus.DELETED:
+        await conv.forget_ephemeral()
+        await conv.state.clear()
+        await conv.say(t("deleted"), reply_markup=no_keyboard())
+    elif status is DeletionStatus.HAS_MONEY:
+        await conv.say(t("delete_has_money"))
+    elif status is DeletionStatus.ACTIVE:
+        await conv.say(t("delete_active"))
+    else:
+        await conv.say(t("delete_nothing"))
 
 
 async def choose_language(message: Message, conv: Conversation) -> None:
@@ -98,9 +163,8 @@ async def language_chosen(
     if not await preferences.choose_language(conv.user_id, code):
         await callback.answer(conv.t("stale_button"))
         return
-    chosen = texts_for(code)
-    await callback.answer(chosen("language_set"))
-    await conv.say(chosen("language_set"))
+    await callback.answer()  # said once, in the chat
+    await conv.say(texts_for(code, conv.t.support)("language_set"))
 
 
 def router() -> Router:
@@ -108,6 +172,8 @@ def router() -> Router:
     router.message.register(show_help, Command("help"))
     router.message.register(status, Command("status"))
     router.message.register(cancel, Command("cancel"))
+    router.message.register(delete_command, Command("delete"))
+    router.callback_query.register(delete_button, DeleteAccount.filter())
     router.message.register(choose_language, Command("language"))
     router.callback_query.register(language_chosen, ChooseLanguage.filter())
     return router

@@ -59,7 +59,7 @@ async def email_given(message: Message, conv: Conversation, signup: SignupServic
 
 
 async def email_fallback(message: Message, conv: Conversation) -> None:
-    await message.answer(conv.t("email_expected"))
+    await message.answer(conv.t("email_expected"), reply_markup=no_keyboard())
 
 
 def router() -> StepRouter:

@@ -25,7 +25,8 @@ async def edited(message: Message, t: Texts) -> None:
 
 
 async def stale_button(callback: CallbackQuery, t: Texts) -> None:
-    await callback.answer(t("stale_button"))
+    # Its message's buttons go with it (bot/telegram/buttons.py).
+    await callback.answer(t("stale_button"), show_alert=True)
 
 
 def router() -> Router:

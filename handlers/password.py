@@ -12,7 +12,7 @@ from aiogram.types import Message
 from bot.domain.policy import PASSWORD_SYMBOLS_IN_ORDER
 from bot.domain.signup import SignupService, SignupStatus
 from bot.telegram.conversation import Conversation
-from bot.ui.keyboards import resend_email_keyboard
+from bot.ui.keyboards import password_keyboard, resend_email_keyboard
 from bot.ui.texts import Html
 from handlers.filters import Matches
 from handlers.flow import Flow
@@ -28,7 +28,8 @@ async def ask_password(conv: Conversation, email: str, signup: SignupService) ->
             email=email,
             min_length=signup.policy.password_min_length,
             symbols=SYMBOLS_SHOWN,
-        )
+        ),
+        reply_markup=password_keyboard(conv.t),
     )
 
 
@@ -61,7 +62,9 @@ async def password_given(
             )
             for rule in outcome.failures
         )
-        await message.answer(t("password_refused", reasons=Html(reasons)))
+        await conv.say(
+            t("password_refused", reasons=Html(reasons)), reply_markup=password_keyboard(t)
+        )
         return
     if outcome.status in (SignupStatus.EMAIL_TAKEN, SignupStatus.EMAIL_INVALID):
         await conv.enter(Registration.email)
@@ -86,11 +89,11 @@ async def password_given(
             sender=signup.email_sender_address,
             ttl=t.duration(signup.policy.email_link_ttl_seconds),
         )
-    await message.answer(text, reply_markup=resend_email_keyboard(t))
+    await conv.say(text, reply_markup=resend_email_keyboard(t))
 
 
 async def password_fallback(message: Message, conv: Conversation) -> None:
-    await message.answer(conv.t("password_expected"))
+    await conv.say(conv.t("password_expected"), reply_markup=password_keyboard(conv.t))
 
 
 def router() -> Router:

@@ -24,7 +24,13 @@ from bot.domain.registration import Position
 from bot.domain.steps import Step
 from bot.jobs.code_prompts import CodePromptRefresher
 from bot.telegram.conversation import Conversation
-from bot.ui.keyboards import ChangePhone, ResendSms, code_keyboard, phone_request_keyboard
+from bot.ui.keyboards import (
+    ChangePhone,
+    ResendSms,
+    code_keyboard,
+    no_keyboard,
+    phone_request_keyboard,
+)
 from bot.ui.messages import code_prompt_text
 from handlers.filters import Matches
 from handlers.flow import Flow, StepRouter
@@ -52,15 +58,22 @@ async def ask_for_phone(conv: Conversation, lead: str | None = None) -> None:
 
 
 async def ask_for_code(
-    conv: Conversation, code: PendingCode, phone: PhoneService, code_prompts: CodePromptRefresher
+    conv: Conversation,
+    code: PendingCode,
+    phone: PhoneService,
+    code_prompts: CodePromptRefresher,
+    *,
+    lead: str | None = None,
 ) -> None:
-    """Asks for the code. Until the resend delay has passed the message says how
-    long is left; it is then edited to show the button (bot/jobs/code_prompts.py)."""
+    """Asks for the code. `lead` says first what just happened to the SMS (sent, sent
+    to a corrected number, not sent again), in a message that also takes the contact
+    keyboard away: a number is being confirmed now. Until the resend delay has passed
+    the question says how long is left; it is then edited to show the button
+    (bot/jobs/code_prompts.py)."""
     await conv.enter(Registration.sms_code)
     wait = code.seconds_until_resend(phone.now())
-    # The message carries inline buttons, so it cannot also remove the contact
-    # keyboard; that one is one-time and folds away once used, and a contact shared
-    # again at this step is simply taken as the number (the same one: no new SMS).
+    if lead is not None:
+        await conv.say(lead, reply_markup=no_keyboard())
     message = await conv.say(
         code_prompt_text(phone.policy, conv.language, code.phone, wait),
         reply_markup=code_keyboard(conv.t, resend_ready=wait == 0),
@@ -129,7 +142,10 @@ async def code_typed(
 
 
 async def code_fallback(message: Message, conv: Conversation, phone: PhoneService) -> None:
-    await message.answer(conv.t("code_expected", length=phone.policy.sms_code_length))
+    await message.answer(
+        conv.t("code_expected", length=phone.policy.sms_code_length),
+        reply_markup=code_keyboard(conv.t, resend_ready=False),
+    )
 
 
 async def resend_button(
@@ -145,6 +161,7 @@ async def resend_button(
         # R8: before the delay the bot says how many seconds remain, on the button itself.
         wait = t.count(outcome.seconds_left, "seconds")
         await callback.answer(t("sms_too_soon", wait=wait), show_alert=True)
+        conv.keep_buttons = True  # not yet: the button is still the way
         return
     # Answered first otherwise: Telegram shows a spinner on the button until it is.
     await callback.answer()
@@ -173,8 +190,20 @@ async def show_phone_outcome(
     """What the person is told after giving a number or asking for a new code."""
     t = conv.t
     status = outcome.status
-    if status in (PhoneStatus.CODE_SENT, PhoneStatus.CODE_ALREADY_SENT) and outcome.code:
-        await ask_for_code(conv, outcome.code, phone, code_prompts)
+    code = outcome.code
+    if status is PhoneStatus.CODE_SENT and code is not None:
+        # Exactly what happened: where the code went, and whether it replaced one (R31).
+        number = display_phone(code.phone)
+        if outcome.replaced is not None:
+            lead = t("sms_sent_instead", phone=number, old=display_phone(outcome.replaced))
+        else:
+            lead = t("sms_sent", phone=number, length=phone.policy.sms_code_length)
+        await ask_for_code(conv, code, phone, code_prompts, lead=lead)
+    elif status is PhoneStatus.CODE_ALREADY_SENT and code is not None:
+        # The same number again: no new SMS, and the person is not told there was one.
+        ago = t.count(max(1, int((phone.now() - code.sent_at).total_seconds())), "seconds")
+        lead = t("sms_already_sent", phone=display_phone(code.phone), ago=ago)
+        await ask_for_code(conv, code, phone, code_prompts, lead=lead)
     elif status is PhoneStatus.REFUSED and outcome.problem is not None:
         await conv.state.set_state(Registration.phone)
         await conv.say(
@@ -183,7 +212,11 @@ async def show_phone_outcome(
     elif status is PhoneStatus.LIMIT_REACHED:
         await ask_for_phone(conv, lead=t("phone_limit", max=phone.policy.phone_max_accounts))
     elif status is PhoneStatus.TOO_SOON:
-        await conv.say(t("sms_too_soon", wait=t.count(outcome.seconds_left, "seconds")))
+        wait = t.count(outcome.seconds_left, "seconds")
+        if code is not None:
+            await conv.say(t("sms_too_soon_to", phone=display_phone(code.phone), wait=wait))
+        else:
+            await conv.say(t("sms_too_soon", wait=wait))
     elif status is PhoneStatus.DELIVERY_FAILED:
         if resend:
             await conv.say(t("sms_resend_failed"), reply_markup=code_keyboard(t, resend_ready=True))
@@ -220,6 +253,11 @@ async def show_code_outcome(
     elif status is SmsCodeStatus.MALFORMED:
         example = "".join(str((i + 1) % 10) for i in range(policy.sms_code_length))
         await conv.say(t("code_malformed", length=policy.sms_code_length, example=example))
+    elif status is SmsCodeStatus.REPLACED and outcome.code is not None:
+        await conv.say(
+            t("code_replaced", phone=display_phone(outcome.code.phone)),
+            reply_markup=code_keyboard(t, resend_ready=False),
+        )
     elif status is SmsCodeStatus.WRONG:
         await conv.say(t("code_wrong", left=outcome.attempts_left))
     elif status is SmsCodeStatus.EXHAUSTED:

@@ -7,14 +7,23 @@ from aiogram import Router
 from aiogram.filters import CommandStart
 from aiogram.types import Message
 
+from bot.domain.money import rubles
+from bot.domain.signup import SignupService
 from bot.telegram.conversation import Conversation
 from handlers.flow import Flow
 
 
-async def start(message: Message, conv: Conversation, flow: Flow) -> None:
+async def start(message: Message, conv: Conversation, flow: Flow, signup: SignupService) -> None:
     position = await flow.position(conv.user_id)
     if position.account is None and await conv.state.get_value("email") is None:
-        await message.answer(conv.t("greeting"))
+        t, policy = conv.t, signup.policy
+        await message.answer(
+            t(
+                "greeting",
+                amount=t.money(rubles(policy.card_check_amount_rub)),
+                bonus=t.count(policy.bonus_points, "bonus_points"),
+            )
+        )
     await flow.show(conv, position)
 
 

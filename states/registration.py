@@ -8,7 +8,9 @@ class Registration(StatesGroup):
     password = SecretState("password")
     # Right after the password: a second copy of it (sent twice, or sent again because
     # the first seemed lost) arrives here.
-    awaiting_email_link = SecretState("text while waiting for the email link")
+    awaiting_email_link = SecretState("password sent again", only_if_password_like=True)
+    # R31: the right address, replacing a mistyped one before it is confirmed.
+    new_email = State()
     phone = State()
     sms_code = SecretState("SMS code")
     card = State()

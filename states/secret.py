@@ -10,9 +10,12 @@ class SecretState(State):
     """What a person sends at this step is recorded as a mask naming `secret`: the
     secret expected here, or one that is likely (a password sent again)."""
 
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, *, only_if_password_like: bool = False) -> None:
         super().__init__()
         self.secret = secret
+        # Masked only when the text could be a password; anything else (a question, an
+        # address) is kept as typed, so that support can read it (R34).
+        self.only_if_password_like = only_if_password_like
 
 
 def secret_states(*groups: type[StatesGroup]) -> dict[str, SecretState]:

@@ -13,13 +13,19 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import Chat, Message, TelegramObject, User
+from aiogram.types import Chat, InlineKeyboardMarkup, Message, TelegramObject, User
 
 from bot.ui.texts import Texts
 
 # FSM data key: messages that go from the chat when the step is left (the two-factor
 # key, say), whichever way it is left.
 _EPHEMERAL = "ephemeral_message_ids"
+# FSM data key: this step's messages with inline buttons; the buttons go when another
+# step is entered (R33: an old "Change the email" never stays live under the phone).
+_BUTTONS = "button_message_ids"
+_MAX_BUTTON_MESSAGES = 8
+# FSM data the bot keeps about its own messages, not anything the person gave.
+BOOKKEEPING_KEYS = frozenset({_EPHEMERAL, _BUTTONS})
 
 
 @dataclass
@@ -31,18 +37,44 @@ class Conversation:
     t: Texts
     # The handler data of this update: the dispatcher's services by name.
     data: dict[str, Any]
+    # R33: the pressed message's buttons stay (bot/telegram/buttons.py).
+    keep_buttons: bool = False
 
     @property
     def language(self) -> str:
         return self.t.language
 
-    async def say(self, text: str, **kwargs: Any) -> Message:
-        return await self.bot.send_message(self.chat_id, text, **kwargs)
+    async def say(self, text: str, *, lasting: bool = False, **kwargs: Any) -> Message:
+        """Sends a message. Its inline buttons go once another step is entered, unless
+        `lasting` (buttons that stay the way until pressed: "I have saved the codes")."""
+        message = await self.bot.send_message(self.chat_id, text, **kwargs)
+        if not lasting and isinstance(kwargs.get("reply_markup"), InlineKeyboardMarkup):
+            kept = list(await self.state.get_value(_BUTTONS) or [])
+            kept = [*kept[-(_MAX_BUTTON_MESSAGES - 1) :], message.message_id]
+            await self.state.update_data({_BUTTONS: kept})
+        return message
 
     async def enter(self, step: State, **data: Any) -> None:
-        """Sets the step; its data starts afresh (with `data`)."""
+        """Sets the step; its data starts afresh (with `data`). Entering another step
+        takes the buttons of the one left away: they are superseded."""
+        if await self.state.get_state() != step.state:
+            await self.retire_buttons()
+        else:
+            # The same step again: its buttons are still the live ones.
+            kept = await self.state.get_value(_BUTTONS)
+            if kept:
+                data = {_BUTTONS: kept, **data}
         await self.state.set_state(step)
         await self.state.set_data(data)
+
+    async def retire_buttons(self) -> None:
+        for message_id in await self.state.get_value(_BUTTONS) or []:
+            # Gone, too old, or already without buttons: nothing to take away.
+            with contextlib.suppress(TelegramBadRequest):
+                await self.bot.edit_message_reply_markup(
+                    chat_id=self.chat_id, message_id=int(message_id), reply_markup=None
+                )
+        await self.state.update_data({_BUTTONS: []})
 
     async def at(self, *steps: State) -> bool:
         return await self.state.get_state() in {s.state for s in steps}

@@ -42,7 +42,12 @@ from aiogram.methods.base import Response, TelegramType
 
 log = logging.getLogger(__name__)
 
-_HARMLESS = ("message is not modified", "message to delete not found", "message can't be deleted")
+_HARMLESS = (
+    "message is not modified",
+    "message to delete not found",
+    "message can't be deleted",
+    "message to edit not found",
+)
 _SENDS = (SendMessage, SendPhoto, SendInvoice, EditMessageText, EditMessageReplyMarkup)
 MAX_RETRY_AFTER = 60.0
 

@@ -10,15 +10,18 @@ from aiogram.types import TelegramObject, User
 
 from bot.domain.preferences import PreferenceService
 from bot.telegram.faults import TelegramFaultsMiddleware
-from bot.ui.texts import language_for, texts_for
+from bot.ui.texts import DEFAULT_SUPPORT_CONTACT, language_for, texts_for
 
 
 class LanguageMiddleware(BaseMiddleware):
     """Puts `language` and `t` (the person's texts) into the handler's arguments:
     the language chosen with /language, else the one of the Telegram client (R17)."""
 
-    def __init__(self, preferences: PreferenceService) -> None:
+    def __init__(
+        self, preferences: PreferenceService, support_contact: str = DEFAULT_SUPPORT_CONTACT
+    ) -> None:
         self._preferences = preferences
+        self._support = support_contact
 
     async def __call__(
         self,
@@ -30,7 +33,7 @@ class LanguageMiddleware(BaseMiddleware):
         chosen = await self._preferences.language_of(user.id) if user else None
         language = chosen or language_for(user.language_code if user else None)
         data["language"] = language
-        data["t"] = texts_for(language)
+        data["t"] = texts_for(language, self._support)
         return await handler(event, data)
 
 

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from bot.domain.card import CheckProblem
 from bot.domain.limits import Quota
+from bot.domain.money import AmountProblem
 from bot.domain.passwords import PasswordRule
 from bot.domain.phones import PhoneProblem
 from bot.domain.preferences import Language
-from bot.domain.steps import CONFIRMATION_STEPS, Progress, Step
+from bot.domain.steps import CONFIRMATION_STEPS, ORDER, Progress, Step
 from bot.ui.keyboards import ApiAction
 from bot.ui.menu import MENU
 
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "unit": ("hours", "minutes", "seconds", "days", "emails", "sms_codes"),
+    "unit": ("hours", "minutes", "seconds", "days", "emails", "sms_codes", "bonus_points"),
     "sms_limit": tuple(quota.value for quota in Quota if quota is not Quota.EMAIL_PER_ACCOUNT),
     "password_rule": tuple(rule.value for rule in PasswordRule),
     "phone_refused": tuple(problem.value for problem in PhoneProblem),
@@ -27,4 +28,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "language_name": tuple(language.value for language in Language),
     "api_button": tuple(action.value for action in ApiAction),
     "command": MENU,
+    # /help at each place of the registration; the sign-up's password question apart.
+    "help_step": (*(step.value for step in ORDER), "password"),
+    "amount_problem": tuple(problem.value for problem in AmountProblem),
 }

@@ -14,11 +14,31 @@ from aiogram.types import (
 )
 
 from bot.domain.preferences import Language
+from bot.domain.steps import Step
 from bot.ui.texts import Texts
 
 
 class ResendEmail(CallbackData, prefix="resend_email"):
     pass
+
+
+class EmailAction(enum.Enum):
+    CHANGE = "change"  # ask for another address (or, before the account, the email again)
+    USE_TYPED = "use_typed"  # the address typed while waiting for the link
+    KEEP = "keep"  # keep the address given
+
+
+class ChangeEmail(CallbackData, prefix="email"):
+    action: EmailAction
+
+
+class DeleteAction(enum.Enum):
+    CONFIRM = "confirm"
+    KEEP = "keep"
+
+
+class DeleteAccount(CallbackData, prefix="delete"):
+    action: DeleteAction
 
 
 class ChooseLanguage(CallbackData, prefix="lang"):
@@ -71,9 +91,43 @@ class Api(CallbackData, prefix="api"):
 
 
 def resend_email_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    """Waiting for the link: the email again, or another address (R31)."""
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [InlineKeyboardButton(text=t("resend_button"), callback_data=ResendEmail().pack())]
+            _button(t("resend_button"), ResendEmail()),
+            _button(t("change_email_button"), ChangeEmail(action=EmailAction.CHANGE)),
+        ]
+    )
+
+
+def typed_email_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    """An address typed while waiting for the link: use it, or keep waiting."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            _button(t("use_typed_email_button"), ChangeEmail(action=EmailAction.USE_TYPED)),
+            _button(t("resend_button"), ResendEmail()),
+        ]
+    )
+
+
+def keep_email_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[_button(t("keep_email_button"), ChangeEmail(action=EmailAction.KEEP))]
+    )
+
+
+def password_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    """At the password question: back to the email (a typo seen only now)."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[_button(t("other_email_button"), ChangeEmail(action=EmailAction.CHANGE))]
+    )
+
+
+def delete_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            _button(t("delete_confirm_button"), DeleteAccount(action=DeleteAction.CONFIRM)),
+            _button(t("delete_keep_button"), DeleteAccount(action=DeleteAction.KEEP)),
         ]
     )
 
@@ -142,6 +196,13 @@ def autopay_offer_keyboard(t: Texts) -> InlineKeyboardMarkup:
     )
 
 
+def autopay_question_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    """Under the amount questions: a way out without answering (settings kept)."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[_button(t("autopay.skip_button"), Autopay(action=AutopayAction.SKIP))]
+    )
+
+
 def autopay_confirm_keyboard(t: Texts) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -189,3 +250,20 @@ def backup_codes_keyboard(t: Texts) -> InlineKeyboardMarkup:
 
 def activated_keyboard(t: Texts) -> InlineKeyboardMarkup:
     return api_keyboard(t, ApiAction.ACTIVATE)
+
+
+def help_keyboard(
+    t: Texts, step: Step, *, at_password: bool, at_code: bool
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    """/help's buttons: the ones its text names for the person's step (R33)."""
+    if step is Step.SIGN_UP:
+        return password_keyboard(t) if at_password else no_keyboard()
+    if step is Step.EMAIL:
+        return resend_email_keyboard(t)
+    if step is Step.PHONE:
+        return code_keyboard(t, resend_ready=False) if at_code else phone_request_keyboard(t)
+    if step is Step.CARD:
+        return new_invoice_keyboard(t)
+    if step is Step.ACTIVATION:
+        return get_started_keyboard(t)
+    return no_keyboard()

@@ -4,12 +4,14 @@ and every command the bot knows."""
 MENU = (
     "start",
     "status",
+    "email",
     "resend",
     "card",
     "autopay",
     "balance",
     "api_access",
     "cancel",
+    "delete",
     "language",
     "help",
 )

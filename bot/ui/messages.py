@@ -3,6 +3,8 @@ the code SMS (R8), and the question for the code with its countdown."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.domain.phone_confirmation import CodeSms
 from bot.domain.phones import display_phone
 from bot.domain.policy import Policy
@@ -31,7 +33,7 @@ def compose_confirmation_email(content: ConfirmationEmail) -> OutgoingEmail:
     params: dict[str, object] = {
         "link": content.link,
         "ttl": t.duration(int(content.valid_for.total_seconds())),
-        "expires": content.expires_at.strftime("%Y-%m-%d %H:%M"),
+        "expires": t.date_time(content.expires_at, ZoneInfo(content.timezone)),
     }
     text = t.raw("email.text", **params)
     return OutgoingEmail(

@@ -102,12 +102,12 @@ def bot_env(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp.port),
         "LOG_LEVEL": "DEBUG",
-        # So that "Send confirmation again" can be tried without waiting a minute.
+        # So that "Send the email again" can be tried without waiting a minute.
         "EMAIL_RESEND_SECONDS": "0",
         "SMS_BACKEND": "http",
         "SMS_HTTP_URL": sms_gateway.url,
         "SMS_HTTP_TOKEN": SMS_TOKEN,
-        # Short enough to wait for the "didn't arrive?" button, long enough that a
+        # Short enough to wait for the "Send a new code" button, long enough that a
         # /resend sent right after the code is certainly early.
         "SMS_RESEND_SECONDS": str(SMS_RESEND_SECONDS),
         "PAYMENT_BACKEND": "telegram",

@@ -40,7 +40,7 @@ class Flow:
         await self.person.says(f"/start {token[1]}", "phone number")
 
     async def confirm_phone(self) -> None:
-        await self.person.says("+7 916 222-33-44", "We have sent an SMS")
+        await self.person.says("+7 916 222-33-44", "from the SMS sent to")
         code = self.sms.received[-1].code
         self.invoice_mark = len(self.telegram.calls)
         await self.person.says(code, "payment card")

@@ -44,14 +44,14 @@ async def test_the_phone_step_through_the_real_process(
     assert sms_gateway.received == []
 
     # Accepted forms: one SMS each, to the E.164 number, with the gateway's token.
-    await ann.says("+7 916 123-45-67", "We have sent an SMS")
+    await ann.says("+7 916 123-45-67", "from the SMS sent to")
     first = await sms_gateway.wait_for_count(1)
     assert (first.phone, first.authorization) == (NUMBER, f"Bearer {SMS_TOKEN}")
     await ann.says(first.code, "is confirmed")
 
     mark = len(telegram.calls)
     await telegram.send_contact(ben.id, "79161234567")  # Telegram's form: no "+"
-    await ben.reply("We have sent an SMS", after=mark)
+    await ben.reply("from the SMS sent to", after=mark)
     second = await sms_gateway.wait_for_count(2)
     assert second.phone == NUMBER
     await ben.says(second.code, "payment card")
@@ -59,7 +59,7 @@ async def test_the_phone_step_through_the_real_process(
     # R7: the number is confirmed on two accounts; a third gets no SMS for it.
     await cat.says("8 (916) 123-45-67", "already confirmed on 2 accounts")
     assert len(sms_gateway.received) == 2
-    await cat.says("9161234500", "We have sent an SMS")
+    await cat.says("9161234500", "from the SMS sent to")
     assert (await sms_gateway.wait_for_count(3)).phone == "+79161234500"
 
     # R8: /resend before the delay is refused with the seconds left; once the delay
@@ -69,7 +69,7 @@ async def test_the_phone_step_through_the_real_process(
         "editMessageText",
         lambda p: int(p["chat_id"]) == cat.id and ResendSms().pack() in str(p["reply_markup"]),
     )
-    await cat.says("/resend", "We have sent an SMS")
+    await cat.says("/resend", "from the SMS sent to")
     resent = await sms_gateway.wait_for_count(4)
     assert resent.phone == "+79161234500"
     await cat.says(resent.code, "is confirmed")
@@ -79,14 +79,14 @@ async def test_the_phone_step_through_the_real_process(
     await dan.says("8 (916) 555-44-33", "could not be sent")
     await sms_gateway.wait_for_failures(1)
     sms_gateway.status = 200
-    await dan.says("8 (916) 555-44-33", "We have sent an SMS")
+    await dan.says("8 (916) 555-44-33", "from the SMS sent to")
     code = await sms_gateway.wait_for_count(5)
     assert code.phone == "+79165554433"
 
     # Five wrong codes void the code: the right one no longer confirms.
     wrong = f"{(int(code.code) + 1) % 1_000_000:06d}"
     for left in (4, 3, 2, 1):
-        await dan.says(wrong, f"Attempts left: {left}")
+        await dan.says(wrong, f"Tries left: {left}")
     await dan.says(wrong, "no longer works")
     await dan.says(code.code, "no longer works")
 
@@ -107,13 +107,13 @@ async def test_a_kill_at_the_code_step_loses_nothing(
 ) -> None:
     eve = Person(701, telegram, smtp)
     await eve.reaches_the_phone_step()
-    await eve.says("+7 916 123-45-67", "We have sent an SMS")
+    await eve.says("+7 916 123-45-67", "from the SMS sent to")
     await sms_gateway.wait_for_count(1)
 
     await bot_process.kill()  # between sending the code and entering it
     await bot_process.start()
 
-    prompt = await eve.says("/start", "We have sent an SMS")
+    prompt = await eve.says("/start", "from the SMS sent to")
     assert "+7 916 123-45-67" in prompt
     # If the number's update was not yet acknowledged, it came again: at worst one SMS
     # more, and then the newest code is the one that works.

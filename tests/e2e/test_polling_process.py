@@ -54,18 +54,18 @@ async def test_sign_up_to_the_phone_question_through_the_real_process(
         "sendMessage", lambda p: int(p["chat_id"]) == BOB and "already exists" in p["text"]
     )
 
-    # "Send confirmation again": a fresh link, and only the newest one works.
+    # "Send the email again": a fresh link, and only the newest one works.
     mark = len(telegram.calls)
     await telegram.send_text(ALICE, "/resend")
     second = await smtp.next_email()
     await telegram.wait_for(
-        "sendMessage", lambda p: "new confirmation email" in p["text"], after=mark
+        "sendMessage", lambda p: "A new email has been sent" in p["text"], after=mark
     )
     assert link_token(second) != link_token(first)
 
     mark = len(telegram.calls)
     await telegram.send_text(ALICE, f"/start {link_token(first)}")
-    await telegram.wait_for("sendMessage", lambda p: "no longer valid" in p["text"], after=mark)
+    await telegram.wait_for("sendMessage", lambda p: "no longer works" in p["text"], after=mark)
 
     mark = len(telegram.calls)
     last_update = await telegram.send_text(ALICE, f"/start {link_token(second)}")

@@ -134,7 +134,7 @@ class Client:
                 token = re.search(r"\?start=([A-Za-z0-9_-]+)", body.get_content())
                 assert token
                 await self.send(f"/start {token[1]}")
-            elif "We have sent an SMS" in text:
+            elif "from the SMS sent to" in text:
                 await self.send((await self.sms.latest_to(self.phone)).code)
             elif "phone number" in text:  # (it asks too: "an SMS with a code to it")
                 await self.send(self.phone)

@@ -65,7 +65,7 @@ async def test_the_webhook_refuses_strangers_and_serves_a_registration(
     # was processed.
     hal = Person(901, telegram, smtp)
     await hal.reaches_the_phone_step()
-    await hal.says("+7 916 111-22-33", "We have sent an SMS")
+    await hal.says("+7 916 111-22-33", "from the SMS sent to")
     code = (await sms_gateway.wait_for_count(1)).code
     mark = len(telegram.calls)
     await telegram.send_text(hal.id, code)

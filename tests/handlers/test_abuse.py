@@ -29,6 +29,7 @@ from tests.support.chat import ChatDriver
 from tests.support.fakes import EmailOutbox, FakeClock, SmsOutbox
 from tests.support.journey import activated, at_card_step, at_code_step, services_on, settle_log
 from tests.support.session import RecordingSession
+from tests.support.two_factor import key_in
 
 BACKUP = re.compile(r"\b[a-z2-9]{5}-[a-z2-9]{5}\b")
 AMOUNT = 500_00
@@ -37,9 +38,7 @@ AMOUNT = 500_00
 async def two_factor_code(chat: ChatDriver, clock: FakeClock) -> str:
     started = await chat.press(Api(action="activate").pack())
     [photo] = [c for c in started.calls if isinstance(c, SendPhoto)]
-    found = re.search(r"<code>([A-Z2-7]{32})</code>", photo.caption or "")
-    assert found
-    return pyotp.TOTP(found[1]).at(clock.now())
+    return pyotp.TOTP(key_in(photo.caption or "")).at(clock.now())
 
 
 # -- R25: backup codes are never lost ---------------------------------------------------
@@ -100,9 +99,12 @@ async def test_once_saved_only_the_hmacs_remain_and_the_codes_message_is_deleted
     saved = await chat.press_on(BackupCodesSaved().pack(), message_id=codes_message)
     again = await chat.press(BackupCodesSaved().pack())
 
-    assert saved.mentions("no longer keeps your backup codes")
+    assert saved.mentions("no longer keep your backup codes")
     assert any(isinstance(c, DeleteMessage) for c in saved.calls)
-    assert again.callback_answers[0].text == "This button is no longer valid."
+    assert (
+        again.callback_answers[0].text
+        == "This button no longer works. Please use the newest message."
+    )
     assert BACKUP.findall((await chat.send("/api_access")).text) == []
     async with database.reading() as db:
         [row] = await fetch_all(db, "SELECT pending_codes_enc FROM two_factor")
@@ -121,7 +123,7 @@ async def test_a_kopeck_paid_for_the_invoice_is_kept_but_links_no_card(
 
     replies = await payer.paid(invoice.payload, 1, "tg-charge-kopeck")
 
-    assert replies.mentions("does not match the invoice", "not linked", "support")
+    assert replies.mentions("does not match the payment form", "not linked", "support")
     assert replies.has_button("new_invoice")
     assert (await payer.send("/card")).invoices  # the card step is still open
     assert (await payer.send("/balance")).mentions("Balance: 0.01\u00a0₽")
@@ -153,7 +155,7 @@ async def test_a_sandbox_payment_is_simulated_money_never_counted(
     balance = await chat.send("/balance")
 
     assert balance.mentions("Balance: 0\u00a0₽", "Total: 0\u00a0₽")
-    assert balance.mentions("Simulated payments (sandbox, not money): 500\u00a0₽")
+    assert balance.mentions("Test payments (not real money): 500\u00a0₽")
 
 
 # -- R22: the limits, as the person reads them ---------------------------------------------
@@ -180,7 +182,7 @@ async def test_an_sms_limit_says_when_the_person_can_try_again_in_moscow_time(
 
     refused = await chat.send("+7 916 765-43-21")
 
-    assert refused.mentions("1 SMS code today", "tomorrow at 00:00 Moscow time", "support")
+    assert refused.mentions("1 SMS code", "tomorrow at 00:00 Moscow time", "support")
     assert len(sms.sent) == 1
 
 

@@ -75,7 +75,8 @@ async def test_setting_up_autopayment_asks_both_numbers_and_saves_them(
         ("99", "out of range"),
         ("20001", "out of range"),
         ("lots", "whole number"),
-        ("1500.50", "whole number"),
+        ("1500.50", "without kopecks"),
+        ("-5", "cannot be below zero"),
     ],
 )
 async def test_an_amount_out_of_range_or_not_a_number_is_refused_and_asked_again(
@@ -146,8 +147,8 @@ async def test_get_started_activates_credits_the_bonus_and_shows_the_balance(
     assert replies.mentions("services are active", "3,000 bonus points")
     # The sandbox's payment is shown apart and never counted as money (R21).
     assert replies.mentions("Balance: 0\u00a0₽", "Bonus points: 3,000", "Total: 3,000\u00a0₽")
-    assert replies.mentions("Simulated payments (sandbox, not money): 500\u00a0₽")
-    assert replies.mentions("legal entity", "trial period", "personal account")
+    assert replies.mentions("Test payments (not real money): 500\u00a0₽")
+    assert replies.mentions("legal entity", "trial period", "console", "https://mcs.mail.ru/app/")
     assert await chat.is_in(Registration.active)
 
 

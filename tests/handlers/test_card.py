@@ -34,7 +34,7 @@ async def test_the_card_step_says_what_the_payment_is_and_sends_an_invoice_in_ru
     replies = await at_card_step(payer, outbox, sms)
 
     # Told before paying: the amount, credited to the balance, non-refundable (R9).
-    assert replies.mentions("500\u00a0₽", "credited to your VK Cloud balance", "non-refundable")
+    assert replies.mentions("500\u00a0₽", "goes to your VK Cloud balance", "not refunded")
     assert replies.mentions("never in this chat")
     [invoice] = replies.invoices
     assert invoice.currency == "RUB"
@@ -107,7 +107,7 @@ async def test_a_successful_payment_links_the_card_credits_it_and_offers_autopay
 
     replies = await payer.paid(payload, AMOUNT, "tg-charge-1")
 
-    assert replies.mentions("500\u00a0₽ has been credited", "card is linked")
+    assert replies.mentions("500\u00a0₽ is on your balance", "card is linked")
     assert replies.mentions("autopayment")
     assert await payer.is_in(Registration.activation)
     balance = await payer.send("/balance")
@@ -178,7 +178,7 @@ async def test_the_sandbox_is_clearly_marked_and_never_asks_for_a_card(
 ) -> None:
     replies = await at_card_step(chat, outbox, sms)
 
-    assert replies.mentions("SANDBOX", "no card is asked for")
+    assert replies.mentions("Test mode", "no card is needed")
     assert replies.invoices == []
     assert sandbox_payload(replies.inline_buttons())
 
@@ -194,7 +194,7 @@ async def test_a_sandbox_payment_links_the_card_once(
     assert paid.mentions("card is linked")
     assert not again.mentions("credited")
     # Once, and as what it is: the sandbox's pretend money (R21).
-    assert (await chat.send("/balance")).mentions("Simulated payments (sandbox, not money): 500")
+    assert (await chat.send("/balance")).mentions("Test payments (not real money): 500")
 
 
 async def test_a_declined_sandbox_payment_keeps_the_step_and_offers_a_new_invoice(
@@ -232,7 +232,7 @@ async def test_text_at_the_card_step_says_where_the_card_goes(
 
     replies = await chat.send("4276 1234 5678 9012")
 
-    assert replies.mentions("never into this chat")
+    assert replies.mentions("Never send card details")
     assert replies.has_button(NewInvoice().pack())
 
 

@@ -11,9 +11,10 @@ from tests.conftest import GOOD_PASSWORD, WORK_EMAIL
 from tests.support.chat import ChatDriver
 
 
-async def test_help_lists_the_commands(chat: ChatDriver) -> None:
+async def test_help_lists_the_commands_and_how_to_reach_a_person(chat: ChatDriver) -> None:
     replies = await chat.send("/help")
-    assert replies.mentions("/start", "/resend", "/cancel", "/language")
+    assert replies.mentions("/status", "/resend", "/cancel", "/delete", "/language")
+    assert replies.mentions("Need a person? Write to support@mcs.mail.ru")
 
 
 async def test_cancel_during_sign_up_forgets_the_email(chat: ChatDriver) -> None:
@@ -35,7 +36,8 @@ async def test_cancel_with_an_account_keeps_it_and_the_next_message_resumes(
     await chat.send(GOOD_PASSWORD)
 
     replies = await chat.send("/cancel")
-    assert replies.mentions("account is kept")
+    assert replies.mentions(f"account {WORK_EMAIL} is kept", "the email confirmation", "/start")
+    assert replies.mentions("/delete")
     assert await chat.state() is None
 
     resumed = await chat.send("hi")
@@ -66,14 +68,20 @@ async def test_language_can_be_switched_and_is_remembered(chat: ChatDriver) -> N
 async def test_a_forged_language_button_changes_nothing(chat: ChatDriver) -> None:
     # What a forged button carries: the class itself can no longer make it.
     replies = await chat.press(f"{ChooseLanguage.__prefix__}:xx")
-    assert replies.callback_answers[0].text == "This button is no longer valid."
+    assert (
+        replies.callback_answers[0].text
+        == "This button no longer works. Please use the newest message."
+    )
     assert (await chat.send("/start")).mentions("work email")
 
 
 async def test_forged_button_data_is_answered_as_stale(chat: ChatDriver) -> None:
     await chat.send("/start")
     replies = await chat.press("definitely:not:ours")
-    assert replies.callback_answers[0].text == "This button is no longer valid."
+    assert (
+        replies.callback_answers[0].text
+        == "This button no longer works. Please use the newest message."
+    )
     assert await chat.is_in(Registration.email)
 
 

@@ -87,8 +87,8 @@ async def test_the_link_token_and_the_sms_code_are_masked(
     everything = texts(entries)
     assert token not in everything
     assert code not in everything
-    # The link arrived at the wait for it: masked whole, as a secret step's text (R26).
-    assert f"{MASK} (text while waiting for the email link)" in everything
+    # The link arrived at the wait for it: its token is masked, as every /start's (R26).
+    assert f"/start {MASK} (link token)" in everything
     assert "+7 916 123-45-67" in everything  # the number is not a secret
 
 
@@ -158,7 +158,9 @@ async def test_support_commands_do_not_exist_for_anyone_else(
     await chat.send("/start")
     for command in (f"/logs {chat.user.id}", f"/find {WORK_EMAIL}", "/stuck", "/watch 1"):
         replies = await chat.send(command)
-        assert replies.texts == ["I do not know that command. Send /help to see what I can do."]
+        assert replies.texts == [
+            "I do not know that command. /help shows what I can do at your step."
+        ]
 
 
 async def test_support_reads_a_persons_log_by_id_email_or_phone(
@@ -174,7 +176,7 @@ async def test_support_reads_a_persons_log_by_id_email_or_phone(
 
     assert by_id.mentions(f"User {chat.user.id}: the last 5 records")
     assert len(by_id.text.splitlines()) == 6
-    assert by_email.mentions("→ bot", "← bot", "[text, sms_code]", "is confirmed")
+    assert by_email.mentions("→ bot", "← bot", "[text, phone: code]", "is confirmed")
     assert by_phone.text == by_email.text
     assert all(m.parse_mode is None for m in by_id.messages)  # shown as stored
 
@@ -199,7 +201,7 @@ async def test_support_finds_a_person_and_their_step(
     found = await staff.send(f"/find {WORK_EMAIL}")
     nobody = await staff.send("/find nobody@corp.example")
 
-    assert found.mentions(f"User {chat.user.id}", WORK_EMAIL, "Step: phone confirmation")
+    assert found.mentions(f"User {chat.user.id}", WORK_EMAIL, "Step: phone")
     assert nobody.mentions("Nobody found")
 
 
@@ -229,9 +231,9 @@ async def test_stuck_lists_people_without_progress_oldest_first(
     lines = stuck.text.splitlines()
     assert lines[0].startswith("No progress for 24 h")
     assert "first@corp.example" in lines[1]
-    assert "email confirmation" in lines[1]
+    assert " · email · " in lines[1]
     assert WORK_EMAIL in lines[2]
-    assert "phone confirmation" in lines[2]
+    assert " · phone · " in lines[2]
     assert recent.mentions("Nobody has been stuck for 40 h")
 
 

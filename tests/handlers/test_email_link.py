@@ -1,9 +1,9 @@
-"""Email confirmation (R5): the deep link, "Send confirmation again" and /resend."""
+"""Email confirmation (R5): the deep link, "Send the email again" and /resend."""
 
 from __future__ import annotations
 
 from bot.domain.policy import Policy
-from bot.ui.keyboards import ResendEmail
+from bot.ui.keyboards import ChangeEmail, EmailAction, ResendEmail
 from states import Registration
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL, link_in
 from tests.support.chat import ChatDriver
@@ -51,11 +51,14 @@ async def test_an_expired_link_offers_a_fresh_one(
     replies = await chat.send(f"/start {link_in(outbox.sent[-1])}")
 
     assert replies.mentions("expired")
-    assert replies.inline_buttons() == [("Send confirmation again", ResendEmail().pack())]
+    assert replies.inline_buttons() == [
+        ("Send the email again", ResendEmail().pack()),
+        ("Change the email", ChangeEmail(action=EmailAction.CHANGE).pack()),
+    ]
     assert await chat.is_in(Registration.awaiting_email_link)
 
     fresh = await chat.press(ResendEmail().pack())
-    assert fresh.mentions("new confirmation email")
+    assert fresh.mentions("A new email has been sent")
     confirmed = await chat.send(f"/start {link_in(outbox.sent[-1])}")
     assert confirmed.mentions("is confirmed")
 
@@ -110,8 +113,8 @@ async def test_a_double_tap_on_send_again_sends_one_email(
     first = await chat.press(ResendEmail().pack())
     second = await chat.press(ResendEmail().pack())
 
-    assert first.mentions("new confirmation email")
-    assert second.mentions("request another one in")
+    assert first.mentions("A new email has been sent")
+    assert second.mentions("ask for another one in")
     assert len(first.callback_answers) == len(second.callback_answers) == 1
     assert len(outbox.sent) == 2
 
@@ -125,7 +128,7 @@ async def test_after_a_resend_only_the_newest_link_works(
     await chat.send("/resend")
     new = link_in(outbox.sent[-1])
 
-    assert (await chat.send(f"/start {old}")).mentions("no longer valid")
+    assert (await chat.send(f"/start {old}")).mentions("no longer works")
     assert (await chat.send(f"/start {new}")).mentions("is confirmed")
 
 

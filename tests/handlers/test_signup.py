@@ -85,7 +85,10 @@ async def test_a_good_password_creates_the_account_and_sends_the_email(
 
     assert len(replies.deleted) == 1, "the password message is deleted"
     assert replies.mentions("account has been created", WORK_EMAIL, "spam")
-    assert [text for text, _ in replies.inline_buttons()] == ["Send confirmation again"]
+    assert [text for text, _ in replies.inline_buttons()] == [
+        "Send the email again",
+        "Change the email",
+    ]
     assert await chat.is_in(Registration.awaiting_email_link)
     assert await chat.data() == {}
     [email] = outbox.sent
@@ -129,7 +132,7 @@ async def test_an_address_that_has_an_account_is_refused_without_details(
 
     replies = await other.send(WORK_EMAIL.upper().replace("CORP.EXAMPLE", "corp.example"))
 
-    assert replies.mentions("already exists", "log in", "support")
+    assert replies.mentions("already exists", "sign in", "support")
     assert await other.is_in(Registration.email)
     assert len(outbox.sent) == 1
 
@@ -143,12 +146,15 @@ async def test_when_the_email_cannot_be_sent_the_account_stays_and_a_retry_is_of
     replies = await chat.send(GOOD_PASSWORD)
 
     assert replies.mentions("could not be sent")
-    assert [text for text, _ in replies.inline_buttons()] == ["Send confirmation again"]
+    assert [text for text, _ in replies.inline_buttons()] == [
+        "Send the email again",
+        "Change the email",
+    ]
     assert await chat.is_in(Registration.awaiting_email_link)
 
     outbox.failing = False
     retry = await chat.press(replies.inline_buttons()[0][1])
-    assert retry.mentions("new confirmation email")
+    assert retry.mentions("A new email has been sent")
     assert len(outbox.sent) == 1, "a failed delivery does not start the resend timer"
 
 

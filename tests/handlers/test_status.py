@@ -61,7 +61,7 @@ async def test_status_at_the_code_step_then_asks_for_the_code(
         "▶️ 2. Phone: current step",
         "⬜ 3. Payment card: to do",
     ]
-    assert replies.mentions("We have sent an SMS")
+    assert replies.mentions("from the SMS sent to")
     assert await chat.is_in(Registration.sms_code)
     assert len(sms.sent) == 1
 

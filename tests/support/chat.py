@@ -33,6 +33,7 @@ from aiogram.types import (
     User,
 )
 
+from bot.telegram.conversation import BOOKKEEPING_KEYS
 from tests.support.session import RecordingSession
 
 _update_ids = itertools.count(1)
@@ -227,6 +228,12 @@ class ChatDriver:
         return await self.dispatcher.storage.get_state(self.key())
 
     async def data(self) -> dict[str, Any]:
+        """What the step holds of the person's answers. The bot's notes about its own
+        messages (which carry buttons, which go with the step) are left out."""
+        data = await self.raw_data()
+        return {k: v for k, v in data.items() if k not in BOOKKEEPING_KEYS}
+
+    async def raw_data(self) -> dict[str, Any]:
         return await self.dispatcher.storage.get_data(self.key())
 
     async def is_in(self, state: State) -> bool:

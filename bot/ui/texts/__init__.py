@@ -10,11 +10,15 @@ from datetime import datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+
 from bot.ui.texts import en, ru
 
 CATALOGS: Final[dict[str, dict[str, str]]] = {"ru": ru.CATALOG, "en": en.CATALOG}
 LANGUAGES: Final = tuple(CATALOGS)
 DEFAULT_LANGUAGE: Final = "en"
+# Where a person reaches a human (SUPPORT_CONTACT): filled into every `{support}`.
+DEFAULT_SUPPORT_CONTACT: Final = "support@mcs.mail.ru"
 # R17: these Telegram language codes get Russian; everyone else English.
 _RUSSIAN_SPEAKING = frozenset({"ru", "uk", "be", "kk"})
 
@@ -41,10 +45,14 @@ class Html(str):
 @dataclass(frozen=True)
 class Texts:
     language: str
+    support: str = DEFAULT_SUPPORT_CONTACT
 
     def __call__(self, key: str, **params: object) -> str:
-        """The text for `key`, with every parameter HTML-escaped unless marked Html."""
+        """The text for `key`, with every parameter HTML-escaped unless marked Html.
+        `{support}` is the support contact of the settings, wherever it appears."""
         template = CATALOGS[self.language][key]
+        if "{support}" in template:
+            params.setdefault("support", self.support)
         if not params:
             return template
         escaped = {
@@ -63,21 +71,20 @@ class Texts:
 
     def raw(self, key: str, **params: object) -> str:
         """The text for a message sent without markup: parameters are not escaped."""
-        return CATALOGS[self.language][key].format(**params)
+        template = CATALOGS[self.language][key]
+        if "{support}" in template:
+            params.setdefault("support", self.support)
+        return template.format(**params)
 
     def count(self, n: int, unit: str) -> str:
-        """`n` with the word of `unit` in the right plural form ("24 hours", "24 часа")."""
+        """`n` with the word of `unit` in the right plural form ("24 hours", "24 часа"),
+        by the CLDR plural rules of the language (Babel): the catalog's unit lists the
+        forms in the order of `_PLURAL_FORMS`."""
         forms = self.of("unit", unit).split("|")
-        if self.language == "ru":
-            if n % 10 == 1 and n % 100 != 11:
-                word = forms[0]
-            elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-                word = forms[1]
-            else:
-                word = forms[2]
-        else:
-            word = forms[0] if n == 1 else forms[1]
-        return f"{n} {word}"
+        order = _PLURAL_FORMS[self.language]
+        form = _LOCALES[self.language].plural_form(n)
+        word = forms[order.index(form)] if form in order else forms[-1]
+        return f"{self.number(n)} {word}"
 
     def number(self, n: int) -> str:
         """Thousands grouped as each language writes them: 20,000 / 20 000."""
@@ -103,7 +110,7 @@ class Texts:
         "tomorrow at 00:00 (MSK)", "on 3 December at 10:00 (MSK)"."""
         local, today = when.astimezone(zone), now.astimezone(zone).date()
         clock = f"{local:%H:%M}"
-        zone_name = self("moscow_time") if zone.key == "Europe/Moscow" else _zone_label(local)
+        zone_name = self._zone(local, zone)
         if local.date() == today:
             key, day = "moment.today", ""
         elif local.date() == today + timedelta(days=1):
@@ -113,6 +120,16 @@ class Texts:
             day = f"{local.day} {self('month_names').split('|')[local.month - 1]}"
         return self(key, time=clock, day=day, zone=zone_name)
 
+    def date_time(self, when: datetime, zone: ZoneInfo) -> str:
+        """A moment written out in full, for a text read later (an email): "on 3
+        December at 10:00 Moscow time"."""
+        local = when.astimezone(zone)
+        day = f"{local.day} {self('month_names').split('|')[local.month - 1]}"
+        return self("moment.day", time=f"{local:%H:%M}", day=day, zone=self._zone(local, zone))
+
+    def _zone(self, local: datetime, zone: ZoneInfo) -> str:
+        return self("moscow_time") if zone.key == "Europe/Moscow" else _zone_label(local)
+
     def duration(self, seconds: int) -> str:
         if seconds >= 3600 and seconds % 3600 == 0:
             return self.count(seconds // 3600, "hours")
@@ -121,11 +138,16 @@ class Texts:
         return self.count(seconds, "seconds")
 
 
+# The plural categories each catalog's units give, in order (CLDR: one, few, many, ...).
+_PLURAL_FORMS: Final = {"en": ("one", "other"), "ru": ("one", "few", "many")}
+_LOCALES: Final = {language: Locale.parse(language) for language in CATALOGS}
+
+
 def _zone_label(local: datetime) -> str:
     name = local.tzname() or ""
     # Zones without a letter abbreviation name themselves as "+05".
     return f"(UTC{name})" if name[:1] in "+-" else f"({name})"
 
 
-def texts_for(language: str) -> Texts:
-    return Texts(language if language in CATALOGS else DEFAULT_LANGUAGE)
+def texts_for(language: str, support: str = DEFAULT_SUPPORT_CONTACT) -> Texts:
+    return Texts(language if language in CATALOGS else DEFAULT_LANGUAGE, support)
