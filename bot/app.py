@@ -28,6 +28,7 @@ from bot.domain.activation import ActivationService
 from bot.domain.autopay import AutopayService
 from bot.domain.card import CardService
 from bot.domain.clock import Clock, SystemClock
+from bot.domain.desk import DeskService
 from bot.domain.housekeeping import Housekeeping
 from bot.domain.passwords import PasswordHasher
 from bot.domain.phone_confirmation import PhoneService
@@ -52,6 +53,7 @@ from bot.jobs.housekeeping import keep_house
 from bot.jobs.log_retention import keep_log_pruned
 from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError
 from bot.support.capture import IncomingLogMiddleware, OutgoingLogMiddleware
+from bot.support.desk import SupportDesk
 from bot.support.mirror import WatchMirror
 from bot.support.recorder import ConversationRecorder
 from bot.telegram.buttons import RetireButtons
@@ -89,6 +91,7 @@ class Services:
     telegram_faults: TelegramFaultsMiddleware
     flood_gate: FloodGate
     housekeeping: Housekeeping
+    desk: SupportDesk
     support_contact: str = DEFAULT_SUPPORT_CONTACT
 
     def as_kwargs(self) -> dict[str, Any]:
@@ -106,6 +109,7 @@ class Services:
             "watches": self.watches,
             "support_user_ids": self.support_user_ids,
             "api_access": self.api_access,
+            "desk": self.desk,
         }
 
 
@@ -127,11 +131,23 @@ def build_services(
     flood_gate: FloodGate | None = None,
     code_prompts_idle_seconds: float = 60.0,
     support_contact: str = DEFAULT_SUPPORT_CONTACT,
+    support_chat_id: int | None = None,
 ) -> Services:
     clock = clock or SystemClock()
     recorder = ConversationRecorder(conversation_log, clock)
     watches = WatchMirror(conversation_log)
     recorder.add_listener(watches.offer)
+    preferences = PreferenceService(store)
+    support = SupportService(store=store, log=conversation_log, policy=policy, clock=clock)
+    desk = SupportDesk(
+        desk=DeskService(store, clock),
+        support=support,
+        preferences=preferences,
+        chat_id=support_chat_id,
+        support_contact=support_contact,
+        timezone=policy.timezone,
+    )
+    recorder.add_listener(desk.offer)
     phone = PhoneService(
         store=store,
         sms_sender=sms_sender,
@@ -152,7 +168,7 @@ def build_services(
     )
     return Services(
         signup=signup,
-        preferences=PreferenceService(store),
+        preferences=preferences,
         phone=phone,
         registration=RegistrationService(
             store=store, signup=signup, phone=phone, policy=policy, clock=clock
@@ -161,7 +177,7 @@ def build_services(
         card=CardService(store=store, gateway=payment_gateway, policy=policy, clock=clock),
         autopay=AutopayService(store=store, policy=policy, clock=clock),
         activation=ActivationService(store=store, policy=policy, clock=clock),
-        support=SupportService(store=store, log=conversation_log, policy=policy, clock=clock),
+        support=support,
         recorder=recorder,
         watches=watches,
         support_user_ids=support_user_ids,
@@ -169,6 +185,7 @@ def build_services(
         telegram_faults=telegram_faults or TelegramFaultsMiddleware(),
         flood_gate=flood_gate or FloodGate(),
         housekeeping=Housekeeping(store=store, signup=signup, clock=clock),
+        desk=desk,
         support_contact=support_contact,
     )
 
@@ -373,6 +390,7 @@ async def open_runtime(
             bot_username=me.username,
             support_user_ids=settings.support_user_ids,
             support_contact=settings.support_contact,
+            support_chat_id=None if console else settings.support_chat_id,
             telegram_faults=telegram_faults_from(settings, console=console),
             flood_gate=FloodGate(
                 max_events=settings.flood_max_events, per_seconds=settings.flood_window_seconds
@@ -383,6 +401,7 @@ async def open_runtime(
         )
         instrument_bot(bot, services)
         await services.watches.start(bot)
+        await services.desk.start(bot)
         storage, isolation, redis = fsm_from(settings, backend)
         dispatcher = create_dispatcher(
             services=services, storage=storage, events_isolation=isolation
@@ -418,6 +437,16 @@ async def open_runtime(
                 ),
                 name="housekeeping",
             ),
+            asyncio.create_task(
+                run_once_per_cluster(
+                    backend.lease,
+                    "desk-deliveries",
+                    lambda end: services.desk.deliver_pending(bot, end),
+                    stop,
+                ),
+                name="desk-deliveries",
+            ),
+            asyncio.create_task(services.desk.follow(stop), name="desk"),
             asyncio.create_task(services.recorder.run(stop), name="conversation-log"),
             asyncio.create_task(services.watches.follow(stop), name="watches"),
         ]
@@ -429,6 +458,7 @@ async def open_runtime(
             await task
         if tasks:
             await services.watches.settle()
+            await services.desk.settle()
         await sms_sender.close()
         if redis is not None:
             await redis.aclose()

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
 
     # R18: who may read the conversation log in Telegram, and how long it is kept.
     support_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # Issue 18: the support desk, a supergroup with topics where the bot is an
+    # administrator allowed to manage topics. Unset: people are given SUPPORT_CONTACT.
+    support_chat_id: int | None = Field(default=None, lt=0)
     # Where the texts send a person who needs a human: an address or a link (R33).
     support_contact: str = Field(
         default=DEFAULT_SUPPORT_CONTACT, min_length=3, max_length=200, pattern=r"^\S+$"

@@ -12,6 +12,7 @@ from handlers import (
     autopay,
     card,
     commands,
+    desk,
     email,
     email_link,
     errors,
@@ -28,17 +29,21 @@ from handlers.flow import Prompt, collect_prompts
 
 
 def routers() -> list[Router]:
-    # Order matters: groups are turned away first; the email link before the plain
-    # /start; commands work in every state (the "anytime" routers hold each later
-    # step's commands, payments and buttons), and a command none of them knows is
+    # Order matters: the support desk's group is the staff's; other groups are turned
+    # away; the email link before the plain /start; while a person writes to the desk,
+    # their messages (not commands) go there; commands work in every state (the
+    # "anytime" routers hold each later step's commands, payments and buttons), and a
+    # command none of them knows is
     # answered before any step sees it; each step's valid input comes before its
     # same-state fallback (inside the step's router); the catch-all fallback is last.
     return [
         errors.router(),
+        desk.staff_router(),
         groups.router(),
         email_link.link_router(),
         start.router(),
         commands.router(),
+        desk.person_router(),
         resend.router(),
         card.anytime_router(),
         autopay.anytime_router(),

@@ -19,6 +19,7 @@ from bot.ui.keyboards import (
     BackupCodesSaved,
     api_keyboard,
     backup_codes_keyboard,
+    talk_keyboard,
 )
 from handlers.filters import Matches
 from handlers.flow import Flow
@@ -175,7 +176,10 @@ async def show_switch(conv: Conversation, outcome: TwoFactorOutcome, on: bool) -
         await conv.say(t("api.replayed"))
     elif outcome.result is TwoFactorCheck.LOCKED:
         await back_to_registered(conv)
-        await conv.say(t("api.locked", wait=t.count(outcome.minutes_left, "minutes")))
+        await conv.say(
+            t("api.locked", wait=t.count(outcome.minutes_left, "minutes")),
+            reply_markup=talk_keyboard(t),
+        )
     else:
         await back_to_registered(conv)
         await conv.say(t("api.nothing_pending"))

@@ -22,6 +22,7 @@ from bot.ui.keyboards import (
     SandboxPay,
     new_invoice_keyboard,
     no_keyboard,
+    with_talk,
 )
 from bot.ui.texts import Texts
 from handlers.filters import Matches
@@ -101,7 +102,7 @@ async def sandbox_decline(
         await callback.answer(t("stale_button"))
         return
     await callback.answer()
-    await conv.say(t("payment_declined"), reply_markup=new_invoice_keyboard(t))
+    await conv.say(t("payment_declined"), reply_markup=with_talk(t, new_invoice_keyboard(t)))
 
 
 async def new_invoice(

@@ -21,6 +21,7 @@ from bot.ui.keyboards import (
     help_keyboard,
     language_keyboard,
     no_keyboard,
+    with_talk,
 )
 from bot.ui.texts import Html, Texts, texts_for
 from handlers.flow import Flow
@@ -35,8 +36,12 @@ async def show_help(message: Message, conv: Conversation, flow: Flow) -> None:
     step = position.step
     at_password = step is Step.SIGN_UP and await conv.at(Registration.password)
     here = t.of("help_step", "password") if at_password else t.of("help_step", step)
-    keyboard = help_keyboard(
-        t, step, at_password=at_password, at_code=await conv.at(Registration.sms_code)
+    # R35: a way to a human under every /help.
+    keyboard = with_talk(
+        t,
+        help_keyboard(
+            t, step, at_password=at_password, at_code=await conv.at(Registration.sms_code)
+        ),
     )
     await conv.say(f"{here}\n\n{t('help_commands')}", reply_markup=keyboard)
 

@@ -29,6 +29,7 @@ from bot.ui.keyboards import (
     ResendEmail,
     keep_email_keyboard,
     resend_email_keyboard,
+    talk_keyboard,
     typed_email_keyboard,
 )
 from handlers.filters import Matches
@@ -97,7 +98,7 @@ async def resend_email(conv: Conversation, signup: SignupService, flow: Flow) ->
         # A double tap lands here: no second email, just how long to wait.
         await conv.say(t("resend_too_soon", wait=t.count(outcome.seconds_left, "seconds")))
     elif outcome.status is ResendStatus.LIMIT_REACHED and outcome.limit is not None:
-        await conv.say(limit_text(conv, outcome.limit, signup))
+        await conv.say(limit_text(conv, outcome.limit, signup), reply_markup=talk_keyboard(t))
     elif outcome.status is ResendStatus.DELIVERY_FAILED:
         await conv.say(t("resend_failed"), reply_markup=resend_email_keyboard(t))
     elif outcome.status is ResendStatus.ALREADY_CONFIRMED:
@@ -191,7 +192,7 @@ async def change_email(conv: Conversation, text: str, signup: SignupService, flo
         await conv.enter(Registration.awaiting_email_link)
         await conv.say(t("email_same", email=account.email), reply_markup=resend_email_keyboard(t))
     elif status is EmailChangeStatus.LIMIT_REACHED and outcome.limit is not None:
-        await conv.say(limit_text(conv, outcome.limit, signup))
+        await conv.say(limit_text(conv, outcome.limit, signup), reply_markup=talk_keyboard(t))
         await flow.show(conv)
     else:
         await flow.show(conv)

@@ -18,7 +18,7 @@ from bot.domain.phone_confirmation import (
     SmsCodeOutcome,
     SmsCodeStatus,
 )
-from bot.domain.phones import display_phone, looks_like_phone_number
+from bot.domain.phones import PhoneProblem, display_phone, looks_like_phone_number
 from bot.domain.policy import Policy
 from bot.domain.registration import Position
 from bot.domain.steps import Step
@@ -30,6 +30,7 @@ from bot.ui.keyboards import (
     code_keyboard,
     no_keyboard,
     phone_request_keyboard,
+    talk_keyboard,
 )
 from bot.ui.messages import code_prompt_text
 from handlers.filters import Matches
@@ -209,6 +210,9 @@ async def show_phone_outcome(
         await conv.say(
             t.of("phone_refused", outcome.problem), reply_markup=phone_request_keyboard(t)
         )
+        if outcome.problem in (PhoneProblem.KAZAKHSTAN, PhoneProblem.FOREIGN):
+            # No Russian number is a dead end the bot cannot solve: a human can (R35).
+            await conv.say(t("desk.offer"), reply_markup=talk_keyboard(t))
     elif status is PhoneStatus.LIMIT_REACHED:
         await ask_for_phone(conv, lead=t("phone_limit", max=phone.policy.phone_max_accounts))
     elif status is PhoneStatus.TOO_SOON:
@@ -226,7 +230,10 @@ async def show_phone_outcome(
     elif status is PhoneStatus.NO_NUMBER:
         await ask_for_phone(conv, lead=t("sms_no_number"))
     elif status is PhoneStatus.SMS_LIMIT and outcome.limit is not None:
-        await conv.say(limit_text(conv, outcome.limit, phone.policy, phone.now()))
+        await conv.say(
+            limit_text(conv, outcome.limit, phone.policy, phone.now()),
+            reply_markup=talk_keyboard(t),
+        )
     else:
         if status is PhoneStatus.ALREADY_CONFIRMED:
             await conv.say(t("phone_already_confirmed"))

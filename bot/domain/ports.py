@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.conversation import LogEntry
+from bot.domain.desk import DeskTopic, MessageRef, PendingCopy, SupportRequest
 from bot.domain.funnel import FirstSeen
 from bot.domain.limits import Quota, Window
 from bot.domain.money import Balance, Credit
@@ -307,6 +308,58 @@ class PreferenceRepository(Protocol):
     async def set_language(self, telegram_user_id: int, language: str) -> None: ...
 
 
+class DeskRepository(Protocol):
+    """The support desk (R35-R37): each person's topic, their requests, and every
+    message copied between them."""
+
+    async def reserve_topic(self, telegram_user_id: int, now: datetime, stale: datetime) -> bool:
+        """True: this caller creates the person's topic. False: the topic exists, or
+        another instance reserved it after `stale`."""
+        ...
+
+    async def topic(self, telegram_user_id: int) -> DeskTopic | None: ...
+
+    async def set_topic(self, telegram_user_id: int, thread_id: int) -> None: ...
+
+    async def set_card(self, telegram_user_id: int, message_id: int) -> None: ...
+
+    async def forget_topic(self, telegram_user_id: int) -> None: ...
+
+    async def person_in(self, thread_id: int) -> int | None: ...
+
+    async def open_request(self, telegram_user_id: int, now: datetime) -> SupportRequest:
+        """The person's open request (talking again), or a new one."""
+        ...
+
+    async def open_request_of(self, telegram_user_id: int) -> SupportRequest | None: ...
+
+    async def set_talking(self, telegram_user_id: int, talking: bool) -> None: ...
+
+    async def answered(self, telegram_user_id: int, now: datetime) -> None:
+        """The desk replied: the open request's first answer, if it had none."""
+        ...
+
+    async def close(self, telegram_user_id: int, now: datetime) -> SupportRequest | None: ...
+
+    async def open_requests(self) -> list[SupportRequest]: ...
+
+    async def requests_since(self, since: datetime | None) -> list[SupportRequest]: ...
+
+    async def claim_copy(
+        self, source: MessageRef, target_chat_id: int, to_person: bool, now: datetime
+    ) -> bool:
+        """False: this message was already claimed (a redelivered update)."""
+        ...
+
+    async def copied(self, source: MessageRef, copy_message_id: int) -> None: ...
+
+    async def copy_of(self, source: MessageRef) -> MessageRef | None: ...
+
+    async def pending_copies(self, claimed_before: datetime, limit: int) -> list[PendingCopy]: ...
+
+    async def retry_copy(self, source: MessageRef, now: datetime) -> None: ...
+
+
 class Transaction(Protocol):
     @property
     def accounts(self) -> AccountRepository: ...
@@ -343,6 +396,9 @@ class Transaction(Protocol):
 
     @property
     def expired_signups(self) -> ExpiredSignupRepository: ...
+
+    @property
+    def desk(self) -> DeskRepository: ...
 
 
 class Store(Protocol):

@@ -10,11 +10,12 @@ from bot.domain.clock import Clock
 from bot.domain.conversation import LogEntry
 from bot.domain.emails import email_key, normalise_email
 from bot.domain.funnel import PASSWORD_STATE, Journey
+from bot.domain.money import Balance
 from bot.domain.phones import classify_phone
 from bot.domain.policy import Policy
 from bot.domain.ports import ConversationLogRepository, Store
 from bot.domain.records import Account
-from bot.domain.steps import Step, next_step
+from bot.domain.steps import Step, last_progress, next_step
 
 # Telegram user ids have at most 10 digits today; a longer number is a phone.
 _MAX_USER_ID_DIGITS = 10
@@ -60,6 +61,17 @@ class Person:
     account: Account | None
     step: Step
     last_activity: datetime | None
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    """What the desk's topic opens with (issue 18): the account as staff need it."""
+
+    person: Person
+    at_step_since: datetime | None
+    balance: Balance | None
+    two_factor_on: bool
+    language: str | None
 
 
 class SupportService:
@@ -130,6 +142,25 @@ class SupportService:
                 if await tx.accounts.by_telegram_user(user_id) is None:
                     journeys.append(Journey.without_account(first))
         return journeys
+
+    async def card(self, user_id: int) -> PersonCard:
+        async with self._store.reading() as tx:
+            account = await tx.accounts.by_telegram_user(user_id)
+            language = await tx.preferences.language(user_id)
+            balance = None
+            two_factor = False
+            if account is not None:
+                balance = await tx.ledger.balance(account.id)
+                record = await tx.two_factor.get(account.id)
+                two_factor = record is not None and record.enabled_at is not None
+        person = await self._person(user_id, account)
+        return PersonCard(
+            person=person,
+            at_step_since=last_progress(account) if account is not None else None,
+            balance=balance,
+            two_factor_on=two_factor,
+            language=language,
+        )
 
     async def _person(self, user_id: int, account: Account | None) -> Person:
         return Person(

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from bot.concurrency import run_until
 from bot.domain.clock import SystemClock
 from bot.domain.conversation import LogEntry
+from bot.domain.desk import DeskService
 from bot.domain.funnel import funnel
 from bot.domain.ports import ConversationLogRepository
 from bot.domain.support import SupportService
@@ -157,6 +158,14 @@ async def run_stats(
                 f"{label:<{width}} {row.reached:>8} {row.finished:>9} {conversion:>11}"
                 f" {_duration(row.median):>12}"
             )
+        desk = await DeskService(backend.store, SystemClock()).figures(args.since)
+        out("")
+        out(
+            f"Support requests {window}: opened {desk.opened}, answered {desk.answered},"
+            f" closed {desk.closed}; first answer median {_duration(desk.first_answer_median)},"
+            f" p90 {_duration(desk.first_answer_p90)}; time to close median"
+            f" {_duration(desk.close_median)}"
+        )
         return 0
     finally:
         await backend.close()

@@ -24,8 +24,11 @@ _EPHEMERAL = "ephemeral_message_ids"
 # step is entered (R33: an old "Change the email" never stays live under the phone).
 _BUTTONS = "button_message_ids"
 _MAX_BUTTON_MESSAGES = 8
+# FSM data key: the person is writing to the support desk (issue 18). It outlives the
+# step: a registration step entered meanwhile does not end the request.
+TALKING = "desk_talking"
 # FSM data the bot keeps about its own messages, not anything the person gave.
-BOOKKEEPING_KEYS = frozenset({_EPHEMERAL, _BUTTONS})
+BOOKKEEPING_KEYS = frozenset({_EPHEMERAL, _BUTTONS, TALKING})
 
 
 @dataclass
@@ -57,24 +60,29 @@ class Conversation:
     async def enter(self, step: State, **data: Any) -> None:
         """Sets the step; its data starts afresh (with `data`). Entering another step
         takes the buttons of the one left away: they are superseded."""
+        current = await self.state.get_data()
+        kept: dict[str, Any] = {}
         if await self.state.get_state() != step.state:
-            await self.retire_buttons()
-        else:
-            # The same step again: its buttons are still the live ones.
-            kept = await self.state.get_value(_BUTTONS)
-            if kept:
-                data = {_BUTTONS: kept, **data}
+            await self._retire(current.get(_BUTTONS) or [])
+        elif current.get(_BUTTONS):
+            kept[_BUTTONS] = current[_BUTTONS]  # the same step: its buttons stay live
+        if current.get(TALKING):
+            kept[TALKING] = current[TALKING]
+        data = {**kept, **data}
         await self.state.set_state(step)
         await self.state.set_data(data)
 
     async def retire_buttons(self) -> None:
-        for message_id in await self.state.get_value(_BUTTONS) or []:
+        await self._retire(await self.state.get_value(_BUTTONS) or [])
+        await self.state.update_data({_BUTTONS: []})
+
+    async def _retire(self, message_ids: list[int]) -> None:
+        for message_id in message_ids:
             # Gone, too old, or already without buttons: nothing to take away.
             with contextlib.suppress(TelegramBadRequest):
                 await self.bot.edit_message_reply_markup(
                     chat_id=self.chat_id, message_id=int(message_id), reply_markup=None
                 )
-        await self.state.update_data({_BUTTONS: []})
 
     async def at(self, *steps: State) -> bool:
         return await self.state.get_state() in {s.state for s in steps}

@@ -249,7 +249,7 @@ def backup_codes_keyboard(t: Texts) -> InlineKeyboardMarkup:
 
 
 def activated_keyboard(t: Texts) -> InlineKeyboardMarkup:
-    return api_keyboard(t, ApiAction.ACTIVATE)
+    return with_talk(t, api_keyboard(t, ApiAction.ACTIVATE))
 
 
 def help_keyboard(
@@ -267,3 +267,36 @@ def help_keyboard(
     if step is Step.ACTIVATION:
         return get_started_keyboard(t)
     return no_keyboard()
+
+
+# -- the support desk (issue 18) ------------------------------------------------------
+class DeskAction(enum.Enum):
+    OPEN = "open"
+    BACK = "back"
+
+
+class Desk(CallbackData, prefix="desk"):
+    action: DeskAction
+
+
+def talk_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[_button(t("desk.talk_button"), Desk(action=DeskAction.OPEN))]
+    )
+
+
+def back_to_registration_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[_button(t("desk.back_button"), Desk(action=DeskAction.BACK))]
+    )
+
+
+def with_talk(
+    t: Texts, markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+) -> InlineKeyboardMarkup:
+    """`markup` with "Talk to a person" under it. A keyboard under the input field
+    stays where the step's prompt put it; the message gets the inline button alone."""
+    rows = list(markup.inline_keyboard) if isinstance(markup, InlineKeyboardMarkup) else []
+    return InlineKeyboardMarkup(
+        inline_keyboard=[*rows, _button(t("desk.talk_button"), Desk(action=DeskAction.OPEN))]
+    )

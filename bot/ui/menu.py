@@ -13,10 +13,14 @@ MENU = (
     "cancel",
     "delete",
     "language",
+    "support",
     "help",
 )
 
 # Support staff's commands (handlers/support.py): not in the menu.
 SUPPORT_COMMANDS = ("logs", "find", "watch", "unwatch", "stuck")
+# The support desk's (issue 18): /done ends the person's side, the rest are the staff's
+# in the group.
+DESK_COMMANDS = ("done", "queue", "close", "card")
 # Every command, as a person types it bare.
-KNOWN_COMMANDS = frozenset(f"/{name}" for name in (*MENU, *SUPPORT_COMMANDS))
+KNOWN_COMMANDS = frozenset(f"/{name}" for name in (*MENU, *SUPPORT_COMMANDS, *DESK_COMMANDS))

@@ -10,6 +10,7 @@ from storage.repositories.accounts import (
     SqlPreferences,
 )
 from storage.repositories.billing import SqlAutopay, SqlCardChecks, SqlLedger
+from storage.repositories.desk import SqlDesk
 from storage.repositories.limits import SqlQuotas
 from storage.repositories.phone import SqlPhoneConfirmations, SqlSmsCodes
 from storage.repositories.two_factor import SqlBackupCodes, SqlTwoFactor
@@ -32,3 +33,4 @@ class Repositories:
         self.backup_codes = SqlBackupCodes(db)
         self.quotas = SqlQuotas(db)
         self.expired_signups = SqlExpiredSignups(db)
+        self.desk = SqlDesk(db)

@@ -144,7 +144,8 @@ async def test_stats_prints_the_funnel(
     assert out[0] == "Registration funnel, people who first wrote all time: 2; accounts created: 2"
     email_row = next(line for line in out if line.startswith("email"))
     assert email_row.split()[:4] == ["email", "2", "1", "50%"]
-    labels = [line.split("  ")[0].strip() for line in out[2:]]
+    table = out[2 : out.index("")]
+    labels = [line.split("  ")[0].strip() for line in table]
     assert labels == [
         "sign-up: email",
         "sign-up: password",
@@ -154,6 +155,27 @@ async def test_stats_prints_the_funnel(
         "activation",
         "api access",
     ]
+    assert out[-1].startswith("Support requests all time: opened 0, answered 0, closed 0")
+
+
+async def test_stats_prints_the_desks_first_answer_and_time_to_close(
+    services: Services, backend: Backend, clock: FakeClock
+) -> None:
+    desk = services.desk.service
+    for person, answer_minutes in ((1, 2), (2, 6), (3, 40)):
+        await desk.open(person)
+        clock.advance(60 * answer_minutes)
+        await desk.answered(person)
+        await desk.close(person)
+    await desk.open(4)
+
+    out: list[str] = []
+    await run_stats(settings_of(backend), argparse.Namespace(since=None), out.append)
+
+    assert out[-1] == (
+        "Support requests all time: opened 4, answered 3, closed 3; first answer median"
+        " 6m 00s, p90 40m 00s; time to close median 6m 00s"
+    )
 
 
 @pytest.mark.parametrize(

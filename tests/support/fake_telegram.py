@@ -54,6 +54,7 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
+        self.topics: dict[int, str] = {}  # forum topics made: thread id -> name
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.url = ""
@@ -131,6 +132,24 @@ class FakeTelegram:
             "date": int(time.time()),
             "chat": {"id": user_id, "type": "private"},
             "from": self.user(user_id, language_code),
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        await self._push({"message": message})
+        return message_id
+
+    async def write_in_topic(self, chat_id: int, thread_id: int, staff_id: int, text: str) -> int:
+        """A member of a forum group writes in a topic (the support desk's staff)."""
+        message_id = next(self._message_ids)
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "supergroup", "title": "Support", "is_forum": True},
+            "from": {"id": staff_id, "is_bot": False, "first_name": "Staff"},
+            "message_thread_id": thread_id,
+            "is_topic_message": True,
             "text": text,
         }
         if text.startswith("/"):
@@ -411,13 +430,60 @@ class FakeTelegram:
         if method in {"sendMessage", "editMessageText"}:
             chat_id = int(params["chat_id"])
             edited = method == "editMessageText"
-            return {
+            answer: dict[str, Any] = {
                 "message_id": int(params["message_id"]) if edited else next(self._message_ids),
                 "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private"},
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
                 "from": BOT,
                 "text": params.get("text", ""),
             }
+            if "message_thread_id" in params:
+                answer["message_thread_id"] = int(params["message_thread_id"])
+                answer["is_topic_message"] = True
+            return answer
+        # The forum methods of a support group (issue 18): one forum where the bot is
+        # an administrator allowed to manage topics.
+        if method == "getChat":
+            return {
+                "id": int(params["chat_id"]),
+                "type": "supergroup",
+                "title": "Support",
+                "is_forum": True,
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+                "accepted_gift_types": {
+                    "unlimited_gifts": False,
+                    "limited_gifts": False,
+                    "unique_gifts": False,
+                    "premium_subscription": False,
+                    "gifts_from_channels": False,
+                },
+            }
+        if method == "getChatMember":
+            return {
+                "status": "administrator",
+                "user": BOT,
+                "can_be_edited": False,
+                "is_anonymous": False,
+                "can_manage_chat": True,
+                "can_delete_messages": True,
+                "can_manage_video_chats": False,
+                "can_restrict_members": False,
+                "can_promote_members": False,
+                "can_change_info": False,
+                "can_invite_users": False,
+                "can_post_stories": False,
+                "can_edit_stories": False,
+                "can_delete_stories": False,
+                "can_manage_topics": True,
+                "can_send_welcome_messages": False,
+            }
+        if method == "createForumTopic":
+            thread = next(self._message_ids)  # Telegram's thread id is its first message's
+            self.topics[thread] = str(params["name"])
+            return {"message_thread_id": thread, "name": params["name"], "icon_color": 7322096}
+        if method == "copyMessage":
+            return {"message_id": next(self._message_ids)}
         return True
 
 

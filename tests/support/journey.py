@@ -56,6 +56,7 @@ def services_on(
     clock: FakeClock,
     gateway: PaymentGateway,
     support_user_ids: frozenset[int] = frozenset(),
+    support_chat_id: int | None = None,
 ) -> Services:
     """The services as the bot builds them, on the given fakes and a real database."""
     if isinstance(database, Database):
@@ -73,6 +74,7 @@ def services_on(
         conversation_log=log,
         secret_box=FernetSecretBox(TEST_SECRET_KEY),
         support_user_ids=support_user_ids,
+        support_chat_id=support_chat_id,
         # Telegram's rate limits are not what these tests are about: no pacing here.
         telegram_faults=TelegramFaultsMiddleware(
             per_second=1e9, per_chat_burst=1e9, per_chat_per_second=1e9

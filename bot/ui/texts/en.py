@@ -459,8 +459,9 @@ CATALOG: dict[str, str] = {
         "/api_access: API access for OpenStack CLI and kubectl\n"
         "/cancel: stop the current question (your account is kept)\n"
         "/delete: delete an account that is not activated yet\n"
-        "/language: Русский / English\n\n"
-        "Need a person? Write to {support}."
+        "/language: Русский / English\n"
+        "/support: talk to a person here in the chat\n\n"
+        "Need a person? Press “Talk to a person”, or write to {support}."
     ),
     "cancelled_signup": (
         "Sign-up stopped; nothing was saved. Send /start whenever you want to begin again."
@@ -638,6 +639,7 @@ CATALOG: dict[str, str] = {
     "command.cancel": "Stop the current question",
     "command.delete": "Delete an account not activated yet",
     "command.language": "Русский / English",
+    "command.support": "Talk to a person",
     "console.banner": (
         "VK Cloud onboarding in the console: you are Telegram user {user_id}, and no "
         "message leaves this computer.\n"
@@ -677,4 +679,63 @@ CATALOG: dict[str, str] = {
         "<p>The link works once and is valid for {ttl}: it expires {expires}.<br>"
         "If you did not register with VK Cloud, ignore this email.</p><p>VK Cloud</p>"
     ),
+    # -- the support desk (issue 18): the person's side ---------------------------------
+    "desk.talk_button": "Talk to a person",
+    "desk.offer": "No Russian number? Support can help: press “Talk to a person”.",
+    "desk.back_button": "Back to registration",
+    "desk.opened": (
+        "Describe what happened, in one message or several; photos, documents and voice "
+        "messages are fine too. Everything you send now goes to VK Cloud support. Your "
+        "registration stays where it was: press “Back to registration” or send /done to "
+        "carry on with it, and support's answer will reach you here either way."
+    ),
+    "desk.received": (
+        "Your request has been received. Support usually answers within {wait}; the answer "
+        "will appear in this chat."
+    ),
+    "desk.received_no_figure": (
+        "Your request has been received. The answer will appear in this chat."
+    ),
+    "desk.back": (
+        "Back to the registration. Your request stays open, and support's answer will "
+        "appear here. To add something, send /support."
+    ),
+    "desk.not_talking": "You are not writing to support at the moment. To do so, send /support.",
+    "desk.unavailable": "Support cannot be reached from this chat. Please write to {support}.",
+    "desk.delayed": (
+        "Your message is kept and will reach support as soon as it can be delivered. If it "
+        "is urgent, write to {support}."
+    ),
+    "desk.secret_not_sent": (
+        "At this step I do not pass on what you type, in case it is a password or a code: "
+        "support never needs them. Describe the problem in other words, or press “Back to "
+        "registration” to send it to me."
+    ),
+    "desk.closed": ("Support has closed your request. If you need anything else, send /support."),
+    "desk.label": "VK Cloud support",
+    # -- the support desk: what staff read in the group (one vocabulary, R34) ---------
+    "desk.topic_name": "{email} · {step} · {user_id}",
+    "desk.no_email": "no account",
+    "desk.card": (
+        "User {user_id} · {language}\nEmail: {email}\nPhone: {phone}\nStep: {step} "
+        "(reached {since})\nBalance: {balance}\n2FA: {two_factor}\nRequest opened {opened}\n\n"
+        "Reply in this topic to answer; a message that starts with ! is a note for staff. "
+        "/close closes the request, /card shows this card again."
+    ),
+    "desk.card_records": "The last {count} records, oldest first:",
+    "desk.on": "on",
+    "desk.off": "off",
+    "desk.none": "-",
+    "desk.secret_kept": "[a message at {step}, not copied: it may be a secret]",
+    "desk.blocked": "Not delivered: the person has blocked the bot.",
+    "desk.not_delivered": "Not delivered: {reason}.",
+    "desk.closed_staff": "Request closed by {name}; the person has been told.",
+    "desk.nothing_open": "No open request for this person.",
+    "desk.queue_header": "Open requests, oldest first:",
+    "desk.queue_line": "{user_id} · waiting {waiting} · {answered}",
+    "desk.queue_answered": "answered",
+    "desk.queue_unanswered": "no answer yet",
+    "desk.queue_empty": "No open requests.",
+    "desk.no_topic_here": "This topic is not a person's; /queue lists the open requests.",
+    "desk.person_returned": "The person went back to the registration; the request stays open.",
 }
