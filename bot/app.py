@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
@@ -44,6 +45,7 @@ from bot.domain.ports import (
 )
 from bot.domain.preferences import PreferenceService
 from bot.domain.registration import RegistrationService
+from bot.domain.reminders import ReminderSchedule, ReminderService
 from bot.domain.signup import SignupService
 from bot.domain.support import SupportService
 from bot.domain.two_factor import ApiAccessService
@@ -51,6 +53,7 @@ from bot.jobs.cluster import run_once_per_cluster
 from bot.jobs.code_prompts import CodePromptRefresher
 from bot.jobs.housekeeping import keep_house
 from bot.jobs.log_retention import keep_log_pruned
+from bot.jobs.reminders import ReminderJob
 from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError
 from bot.support.capture import IncomingLogMiddleware, OutgoingLogMiddleware
 from bot.support.desk import SupportDesk
@@ -92,6 +95,7 @@ class Services:
     flood_gate: FloodGate
     housekeeping: Housekeeping
     desk: SupportDesk
+    reminders: ReminderService
     support_contact: str = DEFAULT_SUPPORT_CONTACT
 
     def as_kwargs(self) -> dict[str, Any]:
@@ -110,6 +114,7 @@ class Services:
             "support_user_ids": self.support_user_ids,
             "api_access": self.api_access,
             "desk": self.desk,
+            "reminders": self.reminders,
         }
 
 
@@ -132,6 +137,7 @@ def build_services(
     code_prompts_idle_seconds: float = 60.0,
     support_contact: str = DEFAULT_SUPPORT_CONTACT,
     support_chat_id: int | None = None,
+    reminder_schedule: ReminderSchedule | None = None,
 ) -> Services:
     clock = clock or SystemClock()
     recorder = ConversationRecorder(conversation_log, clock)
@@ -186,6 +192,13 @@ def build_services(
         flood_gate=flood_gate or FloodGate(),
         housekeeping=Housekeeping(store=store, signup=signup, clock=clock),
         desk=desk,
+        reminders=ReminderService(
+            store,
+            conversation_log,
+            policy,
+            clock,
+            reminder_schedule or ReminderSchedule(zone=ZoneInfo(policy.timezone)),
+        ),
         support_contact=support_contact,
     )
 
@@ -391,6 +404,7 @@ async def open_runtime(
             support_user_ids=settings.support_user_ids,
             support_contact=settings.support_contact,
             support_chat_id=None if console else settings.support_chat_id,
+            reminder_schedule=settings.reminder_schedule(),
             telegram_faults=telegram_faults_from(settings, console=console),
             flood_gate=FloodGate(
                 max_events=settings.flood_max_events, per_seconds=settings.flood_window_seconds
@@ -407,6 +421,13 @@ async def open_runtime(
             services=services, storage=storage, events_isolation=isolation
         )
         days = settings.log_retention_days
+        reminder_job = ReminderJob(
+            services.reminders,
+            services.preferences,
+            services.telegram_faults,
+            check_seconds=settings.reminder_check_seconds,
+            support_contact=settings.support_contact,
+        )
         tasks = [
             asyncio.create_task(
                 run_once_per_cluster(
@@ -447,6 +468,15 @@ async def open_runtime(
                 name="desk-deliveries",
             ),
             asyncio.create_task(services.desk.follow(stop), name="desk"),
+            asyncio.create_task(
+                run_once_per_cluster(
+                    backend.lease,
+                    "reminders",
+                    lambda end: reminder_job.run(bot, end),
+                    stop,
+                ),
+                name="reminders",
+            ),
             asyncio.create_task(services.recorder.run(stop), name="conversation-log"),
             asyncio.create_task(services.watches.follow(stop), name="watches"),
         ]

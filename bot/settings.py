@@ -7,6 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -14,6 +15,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.adapters.crypto import check_key
 from bot.domain.emails import normalise_email
 from bot.domain.policy import Policy, PolicyError
+from bot.domain.reminders import (
+    ReminderSchedule,
+    parse_after_hours,
+    parse_quiet_hours,
+)
 from bot.ui.texts import DEFAULT_SUPPORT_CONTACT
 
 _POLICY_FIELDS = {f.name for f in fields(Policy)}
@@ -99,6 +105,14 @@ class Settings(BaseSettings):
     # Issue 18: the support desk, a supergroup with topics where the bot is an
     # administrator allowed to manage topics. Unset: people are given SUPPORT_CONTACT.
     support_chat_id: int | None = Field(default=None, lt=0)
+
+    # Issue 19 (R38-R40): reminders after so many hours without progress, never in the
+    # quiet hours (in TIMEZONE); a share of people held out to measure the effect.
+    reminder_after_hours: str = "24,72"
+    quiet_hours: str = "21:00-10:00"
+    reminder_holdout_percent: int = Field(default=0, ge=0, le=100)
+    # How often the job looks for due reminders.
+    reminder_check_seconds: float = Field(default=60.0, gt=0, le=3600)
     # Where the texts send a person who needs a human: an address or a link (R33).
     support_contact: str = Field(
         default=DEFAULT_SUPPORT_CONTACT, min_length=3, max_length=200, pattern=r"^\S+$"
@@ -124,6 +138,26 @@ class Settings(BaseSettings):
     autopay_max_rub: int = Policy.autopay_max_rub
     autopay_threshold_max_rub: int = Policy.autopay_threshold_max_rub
     card_exempt_email_domains: Annotated[frozenset[str], NoDecode] = frozenset()
+
+    @field_validator("reminder_after_hours")
+    @classmethod
+    def _after_hours(cls, value: str) -> str:
+        parse_after_hours(value)  # refused with what it takes
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        parse_quiet_hours(value)
+        return value
+
+    def reminder_schedule(self) -> ReminderSchedule:
+        return ReminderSchedule(
+            after=parse_after_hours(self.reminder_after_hours),
+            quiet=parse_quiet_hours(self.quiet_hours),
+            zone=ZoneInfo(self.timezone),
+            holdout_percent=self.reminder_holdout_percent,
+        )
 
     @field_validator("card_exempt_email_domains", mode="before")
     @classmethod

@@ -29,6 +29,7 @@ from bot.domain.records import (
     SmsCode,
     TwoFactorRecord,
 )
+from bot.domain.reminders import Reminder
 from bot.domain.steps import Step
 
 
@@ -360,6 +361,43 @@ class DeskRepository(Protocol):
     async def retry_copy(self, source: MessageRef, now: datetime) -> None: ...
 
 
+class ReminderRepository(Protocol):
+    """Reminders (R38-R40): one row per person, step and number, recorded before it is
+    sent; and whether a person wants them."""
+
+    async def claim(
+        self, telegram_user_id: int, step: str, number: int, status: str, at: datetime
+    ) -> bool:
+        """False: this reminder was recorded already."""
+        ...
+
+    async def mark(
+        self,
+        telegram_user_id: int,
+        step: str,
+        number: int,
+        status: str,
+        sent_at: datetime | None,
+        claimed_at: datetime | None = None,
+    ) -> None: ...
+
+    async def count(self, telegram_user_id: int, step: str) -> int: ...
+
+    async def retries(self, claimed_before: datetime) -> list[tuple[int, str, int]]: ...
+
+    async def since(self, since: datetime | None) -> list[Reminder]: ...
+
+    async def wanted(self, telegram_user_id: int) -> bool: ...
+
+    async def set_wanted(
+        self, telegram_user_id: int, wanted: bool, *, blocked: bool, at: datetime
+    ) -> None: ...
+
+    async def blocked_at(self, telegram_user_id: int) -> datetime | None:
+        """When a reminder found the person had blocked the bot; None: not blocked."""
+        ...
+
+
 class Transaction(Protocol):
     @property
     def accounts(self) -> AccountRepository: ...
@@ -399,6 +437,9 @@ class Transaction(Protocol):
 
     @property
     def desk(self) -> DeskRepository: ...
+
+    @property
+    def reminders(self) -> ReminderRepository: ...
 
 
 class Store(Protocol):

@@ -60,6 +60,8 @@ class StepSpec:
     skipped_for: Skip | None = None
     # Not part of the registration: offered once it is complete (API access).
     after_registration: bool = False
+    # About how long the step takes a person, for "about 3 minutes left" (reminders).
+    typical_minutes: int = 1
 
     def skipped(self, account: Account, policy: Policy) -> bool:
         return self.skipped_for is not None and self.skipped_for(account, policy)
@@ -67,9 +69,15 @@ class StepSpec:
 
 STEPS: tuple[StepSpec, ...] = (
     StepSpec(Step.SIGN_UP, "created_at"),
-    StepSpec(Step.EMAIL, "email_confirmed_at", confirmation=True),
-    StepSpec(Step.PHONE, "phone_confirmed_at", confirmation=True),
-    StepSpec(Step.CARD, "card_linked_at", confirmation=True, skipped_for=_card_exempt),
+    StepSpec(Step.EMAIL, "email_confirmed_at", confirmation=True, typical_minutes=1),
+    StepSpec(Step.PHONE, "phone_confirmed_at", confirmation=True, typical_minutes=2),
+    StepSpec(
+        Step.CARD,
+        "card_linked_at",
+        confirmation=True,
+        skipped_for=_card_exempt,
+        typical_minutes=2,
+    ),
     StepSpec(Step.ACTIVATION, "activated_at"),
     StepSpec(Step.API_ACCESS, "api_access_enabled_at", after_registration=True),
 )
@@ -129,6 +137,19 @@ def confirmation_progress(account: Account | None, policy: Policy) -> list[tuple
         else:
             progress.append((step, Progress.TODO))
     return progress
+
+
+def steps_left(account: Account, policy: Policy) -> list[Step]:
+    """The registration steps the account still has to do, the current one first
+    (skipped ones left out); the activation counts as one."""
+    current = next_step(account, policy)
+    if current is Step.ACTIVE:
+        return []
+    return [
+        s.step
+        for s in REGISTRATION
+        if _POSITION[s.step] >= _POSITION[current] and not s.skipped(account, policy)
+    ]
 
 
 def last_progress(account: Account) -> datetime:

@@ -14,6 +14,7 @@ from bot.domain.conversation import LogEntry
 from bot.domain.desk import DeskService
 from bot.domain.funnel import funnel
 from bot.domain.ports import ConversationLogRepository
+from bot.domain.reminders import ReminderService
 from bot.domain.support import SupportService
 from bot.settings import Settings
 from bot.support.display import FUNNEL_LABELS, as_json, format_entry
@@ -166,6 +167,22 @@ async def run_stats(
             f" p90 {_duration(desk.first_answer_p90)}; time to close median"
             f" {_duration(desk.close_median)}"
         )
+        reminders = ReminderService(
+            backend.store,
+            backend.conversation_log,
+            settings.policy(),
+            SystemClock(),
+            settings.reminder_schedule(),
+        )
+        sent = await reminders.figures(args.since)
+        out("")
+        out(f"Reminders {window}:" + ("" if sent else " none sent"))
+        for r in sent:
+            label = FUNNEL_LABELS.get(r.step.value) or r.step.value
+            out(
+                f"  {label} #{r.number}: sent {r.sent}, finished within 48 h {r.recovered};"
+                f" held out {r.held_out}, of whom finished within 48 h {r.held_out_recovered}"
+            )
         return 0
     finally:
         await backend.close()

@@ -64,6 +64,19 @@ class TokenBucket:
         self._clock = clock
         self._stamp = clock()
 
+    @property
+    def capacity(self) -> float:
+        return self._capacity
+
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    def spare(self) -> float:
+        """The tokens there are now, without taking one."""
+        elapsed = self._clock() - self._stamp
+        return min(self._capacity, self._tokens + elapsed * self._rate)
+
     def take(self) -> float:
         """Takes a token; returns how long to wait before using it (0: at once)."""
         now = self._clock()
@@ -94,6 +107,14 @@ class TelegramFaultsMiddleware(BaseRequestMiddleware):
         self._per_chat_burst = per_chat_burst
         self._chats: dict[int, TokenBucket] = {}
         self.blocked: set[int] = set()
+
+    async def background_turn(self) -> None:
+        """Waits until a background message (a reminder) may go: while at least half
+        of the overall budget is left, so that a reply to someone who is writing never
+        waits behind a batch (R39). The message is then paced like any other."""
+        reserve = self._global.capacity / 2
+        while self._global.spare() < reserve + 1:
+            await self._sleep(1 / self._global.rate)
 
     def unblock(self, chat_id: int) -> None:
         """The person wrote again: they have unblocked the bot."""

@@ -10,12 +10,23 @@ from bot.domain.money import AmountProblem
 from bot.domain.passwords import PasswordRule
 from bot.domain.phones import PhoneProblem
 from bot.domain.preferences import Language
-from bot.domain.steps import CONFIRMATION_STEPS, ORDER, Progress, Step
+from bot.domain.steps import CONFIRMATION_STEPS, ORDER, REGISTRATION, Progress, Step
 from bot.ui.keyboards import ApiAction
 from bot.ui.menu import MENU
 
+REGISTRATION_STEPS = tuple(s.step for s in REGISTRATION)
+
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "unit": ("hours", "minutes", "seconds", "days", "emails", "sms_codes", "bonus_points"),
+    "unit": (
+        "hours",
+        "minutes",
+        "seconds",
+        "days",
+        "emails",
+        "sms_codes",
+        "bonus_points",
+        "steps",
+    ),
     "sms_limit": tuple(quota.value for quota in Quota if quota is not Quota.EMAIL_PER_ACCOUNT),
     "password_rule": tuple(rule.value for rule in PasswordRule),
     "phone_refused": tuple(problem.value for problem in PhoneProblem),
@@ -31,4 +42,6 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     # /help at each place of the registration; the sign-up's password question apart.
     "help_step": (*(step.value for step in ORDER), "password"),
     "amount_problem": tuple(problem.value for problem in AmountProblem),
+    # A reminder's first sentence: what is done, by the step the person stopped at.
+    "reminder_done": tuple(step.value for step in REGISTRATION_STEPS if step is not Step.SIGN_UP),
 }

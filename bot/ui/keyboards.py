@@ -300,3 +300,22 @@ def with_talk(
     return InlineKeyboardMarkup(
         inline_keyboard=[*rows, _button(t("desk.talk_button"), Desk(action=DeskAction.OPEN))]
     )
+
+
+# -- reminders (issue 19) -------------------------------------------------------------
+class RemindAction(enum.Enum):
+    CONTINUE = "continue"
+    OFF = "off"
+
+
+class Remind(CallbackData, prefix="remind"):
+    action: RemindAction
+
+
+def reminder_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            _button(t("reminder.continue_button"), Remind(action=RemindAction.CONTINUE)),
+            _button(t("reminder.off_button"), Remind(action=RemindAction.OFF)),
+        ]
+    )

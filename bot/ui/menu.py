@@ -13,6 +13,7 @@ MENU = (
     "cancel",
     "delete",
     "language",
+    "reminders",
     "support",
     "help",
 )

@@ -10,7 +10,8 @@ from bot.domain.phones import display_phone
 from bot.domain.policy import Policy
 from bot.domain.ports import OutgoingEmail
 from bot.domain.signup import ConfirmationEmail
-from bot.ui.texts import texts_for
+from bot.domain.steps import Step, spec
+from bot.ui.texts import Texts, texts_for
 
 
 def code_prompt_text(policy: Policy, language: str, e164: str, wait_seconds: int) -> str:
@@ -49,3 +50,17 @@ def compose_code_sms(content: CodeSms) -> str:
     t = texts_for(content.language)
     ttl = t.duration(int(content.valid_for.total_seconds()))
     return t.raw("sms.code", code=content.code, ttl=ttl)
+
+
+def reminder_text(t: Texts, step: Step, left: list[Step]) -> str:
+    """R38: where the person stopped and what is left, with how long it takes."""
+    names = [t.of("step_label", s) for s in left]
+    steps = names[0] if len(names) == 1 else ", ".join(names[:-1]) + t("list_and") + names[-1]
+    minutes = sum(spec(s).typical_minutes for s in left)
+    return t(
+        "reminder.text",
+        done=t.of("reminder_done", step),
+        count=t.count(len(left), "steps"),
+        steps=steps,
+        minutes=t.count(max(1, minutes), "minutes"),
+    )

@@ -13,6 +13,7 @@ from storage.repositories.billing import SqlAutopay, SqlCardChecks, SqlLedger
 from storage.repositories.desk import SqlDesk
 from storage.repositories.limits import SqlQuotas
 from storage.repositories.phone import SqlPhoneConfirmations, SqlSmsCodes
+from storage.repositories.reminders import SqlReminders
 from storage.repositories.two_factor import SqlBackupCodes, SqlTwoFactor
 from storage.sql import Connection
 
@@ -34,3 +35,4 @@ class Repositories:
         self.quotas = SqlQuotas(db)
         self.expired_signups = SqlExpiredSignups(db)
         self.desk = SqlDesk(db)
+        self.reminders = SqlReminders(db)

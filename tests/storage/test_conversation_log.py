@@ -155,7 +155,8 @@ async def test_stats_prints_the_funnel(
         "activation",
         "api access",
     ]
-    assert out[-1].startswith("Support requests all time: opened 0, answered 0, closed 0")
+    assert out[-3].startswith("Support requests all time: opened 0, answered 0, closed 0")
+    assert out[-1] == "Reminders all time: none sent"
 
 
 async def test_stats_prints_the_desks_first_answer_and_time_to_close(
@@ -172,7 +173,7 @@ async def test_stats_prints_the_desks_first_answer_and_time_to_close(
     out: list[str] = []
     await run_stats(settings_of(backend), argparse.Namespace(since=None), out.append)
 
-    assert out[-1] == (
+    assert out[-3] == (
         "Support requests all time: opened 4, answered 3, closed 3; first answer median"
         " 6m 00s, p90 40m 00s; time to close median 6m 00s"
     )

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.methods import (
     CopyMessage,
     CreateForumTopic,
@@ -45,6 +45,7 @@ class RecordingSession(BaseSession):
         self.results: list[Any] = []  # what each call in `calls` returned
         self._failing: set[str] = set()
         self._blocked: set[int] = set()
+        self._flooded: set[str] = set()
         self._thread_ids = itertools.count(500)
         # A forum supergroup where the bot may manage topics (the support desk).
         self.desk_is_forum = True
@@ -57,6 +58,10 @@ class RecordingSession(BaseSession):
     def fail_next(self, api_method: str) -> None:
         """The next call of `api_method` (e.g. "sendInvoice") gets a Bad Request."""
         self._failing.add(api_method)
+
+    def too_many_next(self, api_method: str) -> None:
+        """The next call of `api_method` gets Telegram's 429 Too Many Requests."""
+        self._flooded.add(api_method)
 
     async def close(self) -> None:
         return None
@@ -79,6 +84,9 @@ class RecordingSession(BaseSession):
         if method.__api_method__ in self._failing:
             self._failing.discard(method.__api_method__)
             raise TelegramBadRequest(method=method, message="Bad Request: test failure")
+        if method.__api_method__ in self._flooded:
+            self._flooded.discard(method.__api_method__)
+            raise TelegramRetryAfter(method=method, message="Too Many Requests", retry_after=3)
         chat = getattr(method, "chat_id", None)
         if isinstance(chat, int) and chat in self._blocked:
             raise TelegramForbiddenError(method=method, message="Forbidden: bot was blocked")

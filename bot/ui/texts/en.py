@@ -10,6 +10,7 @@ CATALOG: dict[str, str] = {
     "unit.days": "day|days",
     "unit.emails": "email|emails",
     "unit.sms_codes": "SMS code|SMS codes",
+    "unit.steps": "step|steps",
     "unit.minutes": "minute|minutes",
     "unit.seconds": "second|seconds",
     "unit.bonus_points": "bonus point|bonus points",
@@ -460,6 +461,7 @@ CATALOG: dict[str, str] = {
         "/cancel: stop the current question (your account is kept)\n"
         "/delete: delete an account that is not activated yet\n"
         "/language: Русский / English\n"
+        "/reminders: reminders on or off\n"
         "/support: talk to a person here in the chat\n\n"
         "Need a person? Press “Talk to a person”, or write to {support}."
     ),
@@ -640,6 +642,7 @@ CATALOG: dict[str, str] = {
     "command.delete": "Delete an account not activated yet",
     "command.language": "Русский / English",
     "command.support": "Talk to a person",
+    "command.reminders": "Reminders on or off",
     "console.banner": (
         "VK Cloud onboarding in the console: you are Telegram user {user_id}, and no "
         "message leaves this computer.\n"
@@ -738,4 +741,21 @@ CATALOG: dict[str, str] = {
     "desk.queue_empty": "No open requests.",
     "desk.no_topic_here": "This topic is not a person's; /queue lists the open requests.",
     "desk.person_returned": "The person went back to the registration; the request stays open.",
+    # -- reminders (issue 19) ---------------------------------------------------------
+    "reminder_done.email": "Your VK Cloud account is created, but the email is not confirmed yet.",
+    "reminder_done.phone": "Your email is confirmed.",
+    "reminder_done.card": "Your email and phone are confirmed.",
+    "reminder_done.activation": "Everything is confirmed.",
+    "reminder.text": (
+        "{done} {count} left: {steps}, about {minutes}. Press “Continue” to carry on where "
+        "you stopped."
+    ),
+    "reminder.continue_button": "Continue",
+    "reminder.off_button": "Don't remind me",
+    "reminders.on": ("Reminders are on: if you stop half-way, I will remind you, never at night."),
+    "reminders.off": "Reminders are off. Send /reminders on to turn them back on.",
+    "reminders.status_on": "Reminders are on. /reminders off turns them off.",
+    "reminders.status_off": "Reminders are off. /reminders on turns them on.",
+    "reminders.usage": "Send /reminders on or /reminders off.",
+    "list_and": " and ",
 }
