@@ -76,6 +76,10 @@ class AccountRepository(Protocol):
         """Accounts with this number, confirmed or still being confirmed."""
         ...
 
+    async def steps_done(self) -> dict[Step, int]:
+        """How many accounts have done each step (the funnel's totals, for /metrics)."""
+        ...
+
     async def unfinished_since(self, before: datetime) -> list[Account]:
         """Accounts whose registration is not complete and whose last completed step
         (bot/domain/steps.py) is older than `before`, the oldest first."""
@@ -382,6 +386,18 @@ class ReminderRepository(Protocol):
     ) -> None: ...
 
     async def count(self, telegram_user_id: int, step: str) -> int: ...
+
+    async def counts(self) -> dict[tuple[int, str], int]:
+        """Reminders recorded, by person and step."""
+        ...
+
+    async def unwanted(self) -> set[int]:
+        """People who turned reminders off."""
+        ...
+
+    async def blocked(self) -> dict[int, datetime]:
+        """People a reminder found had blocked the bot, and when."""
+        ...
 
     async def retries(self, claimed_before: datetime) -> list[tuple[int, str, int]]: ...
 

@@ -57,6 +57,25 @@ class SqlReminders:
         )
         return int(found or 0)
 
+    async def counts(self) -> dict[tuple[int, str], int]:
+        rows = await self._db.fetch(
+            "SELECT telegram_user_id, step, count(*) AS n FROM reminders"
+            " GROUP BY telegram_user_id, step"
+        )
+        return {(int(r["telegram_user_id"]), str(r["step"])): int(r["n"]) for r in rows}
+
+    async def unwanted(self) -> set[int]:
+        rows = await self._db.fetch(
+            "SELECT telegram_user_id FROM reminder_choices WHERE wanted = ?", False
+        )
+        return {int(r["telegram_user_id"]) for r in rows}
+
+    async def blocked(self) -> dict[int, datetime]:
+        rows = await self._db.fetch(
+            "SELECT telegram_user_id, changed_at FROM reminder_choices WHERE blocked = ?", True
+        )
+        return {int(r["telegram_user_id"]): self._db.time(r["changed_at"]) for r in rows}
+
     async def retries(self, claimed_before: datetime) -> list[tuple[int, str, int]]:
         rows = await self._db.fetch(
             "SELECT telegram_user_id, step, number FROM reminders"
