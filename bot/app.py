@@ -64,6 +64,13 @@ from bot.telegram.conversation import ConversationMiddleware
 from bot.telegram.faults import TelegramFaultsMiddleware
 from bot.telegram.flood import FloodGate
 from bot.telegram.isolation import LeasedRedisLocks, PersonLocks
+from bot.telegram.metrics import (
+    CountedEmails,
+    CountedSms,
+    Metrics,
+    MetricsMiddleware,
+    PaymentAnswers,
+)
 from bot.telegram.middlewares import LanguageMiddleware, UnblockMiddleware
 from bot.ui.messages import compose_code_sms, compose_confirmation_email
 from bot.ui.texts import DEFAULT_SUPPORT_CONTACT
@@ -96,6 +103,7 @@ class Services:
     housekeeping: Housekeeping
     desk: SupportDesk
     reminders: ReminderService
+    metrics: Metrics
     support_contact: str = DEFAULT_SUPPORT_CONTACT
 
     def as_kwargs(self) -> dict[str, Any]:
@@ -138,8 +146,15 @@ def build_services(
     support_contact: str = DEFAULT_SUPPORT_CONTACT,
     support_chat_id: int | None = None,
     reminder_schedule: ReminderSchedule | None = None,
+    metrics: Metrics | None = None,
 ) -> Services:
     clock = clock or SystemClock()
+    metrics = metrics or Metrics()
+    email_sender = CountedEmails(email_sender, metrics)
+    sms_sender = CountedSms(sms_sender, metrics)
+    telegram_faults = telegram_faults or TelegramFaultsMiddleware()
+    faults = telegram_faults  # for the closures below: never None
+    metrics.send_queue.set_function(lambda: faults.waiting)
     recorder = ConversationRecorder(conversation_log, clock)
     watches = WatchMirror(conversation_log)
     recorder.add_listener(watches.offer)
@@ -154,6 +169,21 @@ def build_services(
         timezone=policy.timezone,
     )
     recorder.add_listener(desk.offer)
+    metrics.open_requests.set_function(desk.open_count)
+    counted_wait = [0.0]
+
+    async def refresh_metrics() -> None:
+        # The funnel from the database (every instance shows the same totals), and the
+        # 429 waits counted by the faults middleware since the last scrape.
+        async with store.reading() as tx:
+            for step, count in (await tx.accounts.steps_done()).items():
+                metrics.steps_done.labels(step.value).set(count)
+        waited = faults.retry_after_waited
+        if waited > counted_wait[0]:
+            metrics.retry_after_seconds.inc(waited - counted_wait[0])
+            counted_wait[0] = waited
+
+    metrics.on_scrape(refresh_metrics)
     phone = PhoneService(
         store=store,
         sms_sender=sms_sender,
@@ -188,7 +218,7 @@ def build_services(
         watches=watches,
         support_user_ids=support_user_ids,
         api_access=ApiAccessService(store=store, box=secret_box, policy=policy, clock=clock),
-        telegram_faults=telegram_faults or TelegramFaultsMiddleware(),
+        telegram_faults=telegram_faults,
         flood_gate=flood_gate or FloodGate(),
         housekeeping=Housekeeping(store=store, signup=signup, clock=clock),
         desk=desk,
@@ -199,6 +229,7 @@ def build_services(
             clock,
             reminder_schedule or ReminderSchedule(zone=ZoneInfo(policy.timezone)),
         ),
+        metrics=metrics,
         support_contact=support_contact,
     )
 
@@ -220,6 +251,8 @@ def create_dispatcher(
         flow=flow,
         **services.as_kwargs(),
     )
+    # First: the whole handling of an update is what its metrics time.
+    dp.update.outer_middleware(MetricsMiddleware(services.metrics))
     if isinstance(storage, SqliteStorage):
         # Runs right after aiogram's own FSM middleware, which has read the state.
         dp.update.outer_middleware(RememberStatePerUpdate())
@@ -238,6 +271,7 @@ def instrument_bot(bot: Bot, services: Services) -> None:
     records only what Telegram accepted."""
     bot.session.middleware(services.telegram_faults)
     bot.session.middleware(OutgoingLogMiddleware(services.recorder))
+    bot.session.middleware(PaymentAnswers(services.metrics))
 
 
 def email_sender_from(settings: Settings) -> EmailSender:
@@ -427,6 +461,7 @@ async def open_runtime(
             services.telegram_faults,
             check_seconds=settings.reminder_check_seconds,
             support_contact=settings.support_contact,
+            metrics=services.metrics,
         )
         tasks = [
             asyncio.create_task(

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Issue 20: /metrics for Prometheus. Behind the webhook it is on the webhook's port;
+    # in polling mode on METRICS_PORT (unset: no metrics server).
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     # R15: flood control (messages or presses per window, per person) and the pace of
     # sending (Telegram: about 30 messages a second overall, ~1 a second per chat).

@@ -28,8 +28,9 @@ _NEW, _TOLD = "new", "told"
 class Talking(Filter):
     """The person is writing to the desk: their messages go to their topic."""
 
-    async def __call__(self, message: Message, conv: Conversation) -> bool:
-        return bool(await conv.state.get_value(TALKING))
+    async def __call__(self, message: Message, conv: Conversation, desk: SupportDesk) -> bool:
+        # Without a desk nobody is writing to it: no read of the FSM data per message.
+        return desk.configured and bool(await conv.state.get_value(TALKING))
 
 
 async def open_request(conv: Conversation, desk: SupportDesk) -> None:

@@ -21,6 +21,7 @@ from bot.domain.preferences import PreferenceService
 from bot.domain.reminders import Due, ReminderService, ReminderStatus
 from bot.safe_logging import describe_exception
 from bot.telegram.faults import TelegramFaultsMiddleware
+from bot.telegram.metrics import Metrics
 from bot.ui.keyboards import reminder_keyboard
 from bot.ui.messages import reminder_text
 from bot.ui.texts import language_for, texts_for
@@ -37,7 +38,9 @@ class ReminderJob:
         *,
         check_seconds: float,
         support_contact: str,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._reminders = reminders
         self._preferences = preferences
         self._faults = faults
@@ -92,4 +95,6 @@ class ReminderJob:
             await self._reminders.retry_later(user, due.step, due.number)
             return 0
         await self._reminders.sent(user, due.step, due.number)
+        if self._metrics is not None:
+            self._metrics.reminders.labels(due.step.value).inc()
         return 1

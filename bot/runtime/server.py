@@ -14,6 +14,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
 from bot.app import open_runtime
+from bot.runtime.metrics_server import serve_metrics
 from bot.runtime.polling import run_polling
 from bot.runtime.webhook import run_webhook
 from bot.settings import Settings
@@ -68,11 +69,24 @@ async def run_server(settings: Settings, *, webhook: bool) -> None:
                     stop=stop,
                     gate=gate,
                     warning=warning,
+                    metrics=runtime.services.metrics,
                 )
             else:
                 await bot.delete_webhook(drop_pending_updates=False)
                 log.info("polling as @%s", me.username)
+                metrics_server = None
+                if settings.metrics_port is not None:
+                    metrics_server = asyncio.create_task(
+                        serve_metrics(
+                            runtime.services.metrics,
+                            settings.metrics_host,
+                            settings.metrics_port,
+                            stop,
+                        )
+                    )
                 await run_polling(runtime.dispatcher, bot, stop=stop, gate=gate)
+                if metrics_server is not None:
+                    await metrics_server
             log.info("stopped; in-flight updates finished")
     finally:
         await bot.session.close()

@@ -19,8 +19,10 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.runtime.metrics_server import add_metrics_route
 from bot.safe_logging import describe_exception
 from bot.telegram.flood import FloodGate
+from bot.telegram.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ def build_app(
     secret: str,
     gate: FloodGate | None = None,
     warning: str | None = None,
+    metrics: Metrics | None = None,
 ) -> web.Application:
     expected = secret.encode()
 
@@ -87,6 +90,8 @@ def build_app(
     app = web.Application()
     app.router.add_post(path, receive)
     app.router.add_get(HEALTH_PATH, health)
+    if metrics is not None:
+        add_metrics_route(app, metrics)
     return app
 
 
@@ -102,9 +107,17 @@ async def run_webhook(
     stop: asyncio.Event,
     gate: FloodGate | None = None,
     warning: str | None = None,
+    metrics: Metrics | None = None,
 ) -> None:
     app = build_app(
-        bot, dispatcher, ping, path=webhook_path(url), secret=secret, gate=gate, warning=warning
+        bot,
+        dispatcher,
+        ping,
+        path=webhook_path(url),
+        secret=secret,
+        gate=gate,
+        warning=warning,
+        metrics=metrics,
     )
     # shutdown_timeout: on SIGTERM, requests in flight get this long to finish.
     runner = web.AppRunner(app, shutdown_timeout=30)

@@ -290,6 +290,10 @@ class SupportDesk:
             except TelegramBadRequest as exc:
                 log.warning("support desk: topic not closed: %s", describe_exception(exc))
 
+    def open_count(self) -> int:
+        """Open requests as this instance knows them (refreshed every few seconds)."""
+        return len(self._open)
+
     @property
     def contact(self) -> str:
         return self._contact

@@ -107,6 +107,9 @@ class TelegramFaultsMiddleware(BaseRequestMiddleware):
         self._per_chat_burst = per_chat_burst
         self._chats: dict[int, TokenBucket] = {}
         self.blocked: set[int] = set()
+        # For /metrics: sends waiting for the pacing now, and seconds waited on 429s.
+        self.waiting = 0
+        self.retry_after_waited = 0.0
 
     async def background_turn(self) -> None:
         """Waits until a background message (a reminder) may go: while at least half
@@ -142,6 +145,7 @@ class TelegramFaultsMiddleware(BaseRequestMiddleware):
             except TelegramRetryAfter as exc:
                 wait = min(float(exc.retry_after), MAX_RETRY_AFTER)
                 log.warning("Telegram asks to wait %ss (%s)", wait, method.__api_method__)
+                self.retry_after_waited += wait
                 error: Exception = exc
                 delay = wait
             except TelegramForbiddenError:
@@ -173,4 +177,8 @@ class TelegramFaultsMiddleware(BaseRequestMiddleware):
                 )
             wait = max(wait, bucket.take())
         if wait > 0:
-            await self._sleep(wait)
+            self.waiting += 1
+            try:
+                await self._sleep(wait)
+            finally:
+                self.waiting -= 1

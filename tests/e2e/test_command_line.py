@@ -19,6 +19,12 @@ pytestmark = pytest.mark.e2e
 def run_bot(
     args: list[str], cwd: Path, stdin: str = "", **env: str
 ) -> subprocess.CompletedProcess[str]:
+    return run_python(["-m", "bot", *args], cwd, stdin, **env)
+
+
+def run_python(
+    args: list[str], cwd: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
     environment = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(cwd),
@@ -26,7 +32,7 @@ def run_bot(
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -217,3 +223,17 @@ def test_backup_copies_the_live_database_and_check_reports_it_sound(tmp_path: Pa
 
     with sqlite3.connect(tmp_path / "backups" / "copy.sqlite3") as copy:
         assert copy.execute("SELECT email FROM accounts").fetchall() == [("erin@corp.example",)]
+
+
+@pytest.mark.parametrize(
+    "args", [["logs", "--user", "1"], ["stats"], ["check"], ["backup", "copy.sqlite3"]]
+)
+def test_the_support_tools_never_import_aiogram(tmp_path: Path, args: list[str]) -> None:
+    """Issue 20: aiogram takes 5-6 s to import on this machine; the support tools do
+    not need it, so they start at once (docs/performance.md has the times)."""
+    run_bot(["check"], tmp_path)  # a database to read
+    shown = run_python(["-X", "importtime", "-m", "bot", *args], tmp_path)
+
+    imported = [line.split("|")[-1].strip() for line in shown.stderr.splitlines() if "|" in line]
+    assert "bot.settings" in imported, shown.stderr[-500:]  # the list was really read
+    assert not [name for name in imported if name.split(".")[0] == "aiogram"]

@@ -166,3 +166,18 @@ async def test_stats_prints_reminders_per_step_and_number(
         "Reminders all time:",
         "  email #1: sent 1, finished within 48 h 0; held out 0, of whom finished within 48 h 0",
     ]
+
+
+async def test_the_funnel_totals_for_metrics_count_each_step_done(
+    services: Services, backend: Backend, outbox: EmailOutbox
+) -> None:
+    await signed_up(services, 1)
+    await signed_up(services, 2)
+    await services.signup.confirm_email(2, link_in(outbox.sent[-1]))
+
+    async with backend.store.reading() as tx:
+        done = await tx.accounts.steps_done()
+
+    assert done[Step.SIGN_UP] == 2
+    assert done[Step.EMAIL] == 1
+    assert done[Step.PHONE] == 0
