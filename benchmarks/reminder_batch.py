@@ -22,17 +22,15 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
 
 from aiogram import Bot
-from aiogram.client.session.base import BaseSession
 from aiogram.methods import GetMe, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, Message, Update, User
 
+from benchmarks.registration import BOT_USER, KEY, FastHasher, LocalSession, pct
 from bot.adapters.crypto import FernetSecretBox
 from bot.adapters.payments import SandboxPaymentGateway
 from bot.app import build_services, create_dispatcher, instrument_bot
@@ -47,46 +45,27 @@ from storage.sqlite.database import Database
 from storage.sqlite.fsm import SqliteStorage
 from storage.sqlite.timefmt import to_db
 
-BOT_USER = User(id=42, is_bot=True, first_name="VK Cloud onboarding", username="bench_bot")
-KEY = "q0mX0iJ8c3m2w4PjQ3YkZ1n0mX9b7W2sR5tL8vN1xEo="
 HASH = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"
 
 
-class SlowTelegram(BaseSession):
-    """Answers every call after `round_trip` seconds, as Telegram over the network."""
+class SlowTelegram(LocalSession):
+    """The registration benchmark's local Telegram, answering after `round_trip`
+    seconds as Telegram over the network, and counting the messages to each chat."""
 
     def __init__(self, round_trip: float) -> None:
         super().__init__()
         self._round_trip = round_trip
-        self._ids = itertools.count(1)
         self.sent_to: dict[int, int] = {}
-
-    async def close(self) -> None:
-        return None
-
-    async def stream_content(self, *args: Any, **kwargs: Any) -> AsyncGenerator[bytes, None]:
-        raise NotImplementedError
-        yield b""
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
-        if isinstance(method, GetMe):
-            return cast(TelegramType, BOT_USER)
-        await asyncio.sleep(self._round_trip)
+        if not isinstance(method, GetMe):
+            await asyncio.sleep(self._round_trip)
         if isinstance(method, SendMessage):
             chat_id = int(method.chat_id)
             self.sent_to[chat_id] = self.sent_to.get(chat_id, 0) + 1
-            return cast(
-                TelegramType,
-                Message(
-                    message_id=next(self._ids),
-                    date=datetime.now(UTC),
-                    chat=Chat(id=chat_id, type="private"),
-                    text=method.text,
-                ),
-            )
-        return cast(TelegramType, True)
+        return await super().make_request(bot, method, timeout)
 
 
 async def stopped_people(database: Database, count: int, at: datetime) -> None:
@@ -109,11 +88,6 @@ async def stopped_people(database: Database, count: int, at: datetime) -> None:
         )
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 async def one_run(args: argparse.Namespace, batch: bool, priority: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         database = await Database.open(Path(folder) / "bench.sqlite3")
@@ -126,7 +100,7 @@ async def one_run(args: argparse.Namespace, batch: bool, priority: bool) -> dict
             services = build_services(
                 store=sqlite_store(database),
                 policy=Policy(),
-                hasher=_NoHasher(),
+                hasher=FastHasher(),
                 email_sender=_Nowhere(),
                 sms_sender=_Nowhere(),
                 payment_gateway=SandboxPaymentGateway(bot),
@@ -181,7 +155,7 @@ async def one_run(args: argparse.Namespace, batch: bool, priority: bool) -> dict
             return {
                 "replies": len(latencies),
                 "p50_ms": statistics.median(latencies) * 1000,
-                "p99_ms": percentile(latencies, 0.99) * 1000,
+                "p99_ms": pct(latencies, 99) * 1000,
                 "max_ms": max(latencies) * 1000,
                 "reminders": reminders,
                 "reminders_per_s": reminders / args.seconds,
@@ -192,14 +166,6 @@ async def one_run(args: argparse.Namespace, batch: bool, priority: bool) -> dict
 
 async def _at_once() -> None:
     return None
-
-
-class _NoHasher:
-    async def hash(self, password: str) -> str:
-        return HASH
-
-    async def verify(self, password_hash: str, password: str) -> bool:
-        return False
 
 
 class _Nowhere:

@@ -105,12 +105,8 @@ async def to_the_desk(message: Message, conv: Conversation, desk: SupportDesk) -
         await conv.say(text, reply_markup=back_to_registration_keyboard(t))
 
 
-async def edited_to_the_desk(message: Message, desk: SupportDesk) -> None:
-    await desk.edited_by_person(message.bot or _no_bot(), message)
-
-
-def _no_bot() -> Bot:
-    raise RuntimeError("a handled message always has its bot")
+async def edited_to_the_desk(message: Message, bot: Bot, desk: SupportDesk) -> None:
+    await desk.edited_by_person(bot, message)
 
 
 def person_router() -> Router:

@@ -385,8 +385,6 @@ class ReminderRepository(Protocol):
         claimed_at: datetime | None = None,
     ) -> None: ...
 
-    async def count(self, telegram_user_id: int, step: str) -> int: ...
-
     async def counts(self) -> dict[tuple[int, str], int]:
         """Reminders recorded, by person and step."""
         ...
@@ -408,10 +406,6 @@ class ReminderRepository(Protocol):
     async def set_wanted(
         self, telegram_user_id: int, wanted: bool, *, blocked: bool, at: datetime
     ) -> None: ...
-
-    async def blocked_at(self, telegram_user_id: int) -> datetime | None:
-        """When a reminder found the person had blocked the bot; None: not blocked."""
-        ...
 
 
 class Transaction(Protocol):

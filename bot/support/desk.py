@@ -208,7 +208,7 @@ class SupportDesk:
         try:
             copy_id = await self._copy_labelled(bot, message, source, user_id, label)
         except TelegramForbiddenError:
-            thread = await self._thread(bot, user_id)
+            thread = await self._thread(user_id)
             if thread is not None:
                 await self._post(bot, thread, self.staff_t.raw("desk.blocked"))
             # Nothing more can be done for it: recorded as handled, with no copy.
@@ -217,7 +217,7 @@ class SupportDesk:
         except TelegramBadRequest as exc:
             # Telegram refused this message for good (deleted meanwhile, say): the staff
             # are told why, and it is not tried again.
-            thread = await self._thread(bot, user_id)
+            thread = await self._thread(user_id)
             if thread is not None:
                 reason = describe_exception(exc)
                 await self._post(bot, thread, self.staff_t.raw("desk.not_delivered", reason=reason))
@@ -402,12 +402,12 @@ class SupportDesk:
             if "not modified" not in exc.message:
                 log.warning("support desk: card not updated: %s", describe_exception(exc))
 
-    async def _thread(self, bot: Bot, user_id: int) -> int | None:
+    async def _thread(self, user_id: int) -> int | None:
         topic = await self.service.topic(user_id)
         return topic.thread_id if topic is not None else None
 
     async def post(self, bot: Bot, user_id: int, text: str) -> None:
-        thread = await self._thread(bot, user_id)
+        thread = await self._thread(user_id)
         if thread is not None:
             await self._post(bot, thread, text)
 

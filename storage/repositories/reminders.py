@@ -49,14 +49,6 @@ class SqlReminders:
             number,
         )
 
-    async def count(self, telegram_user_id: int, step: str) -> int:
-        found = await self._db.fetchval(
-            "SELECT count(*) FROM reminders WHERE telegram_user_id = ? AND step = ?",
-            telegram_user_id,
-            step,
-        )
-        return int(found or 0)
-
     async def counts(self) -> dict[tuple[int, str], int]:
         rows = await self._db.fetch(
             "SELECT telegram_user_id, step, count(*) AS n FROM reminders"
@@ -109,13 +101,6 @@ class SqlReminders:
             telegram_user_id,
         )
         return row is None or bool(row["wanted"])
-
-    async def blocked_at(self, telegram_user_id: int) -> datetime | None:
-        row = await self._db.fetchrow(
-            "SELECT changed_at FROM reminder_choices WHERE telegram_user_id = ? AND blocked",
-            telegram_user_id,
-        )
-        return None if row is None else self._db.time(row["changed_at"])
 
     async def set_wanted(
         self, telegram_user_id: int, wanted: bool, *, blocked: bool, at: datetime
