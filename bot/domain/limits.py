@@ -29,6 +29,16 @@ class Quota(enum.Enum):
     SMS_PER_PHONE = "sms_phone"  # per day, across all accounts
     SMS_BUDGET = "sms_all"  # per hour, the whole bot
     EMAIL_PER_ACCOUNT = "email_account"  # per day
+    # R43: the dashboard's login links and replies, per staff member and hour.
+    DASHBOARD_LINKS = "dashboard_links"
+    DASHBOARD_REPLIES = "dashboard_replies"
+
+
+# R43: login links a staff member may ask for in an hour, and replies they may send
+# from the dashboard in an hour.
+DASHBOARD_LINKS_PER_HOUR = 10
+DASHBOARD_REPLIES_PER_HOUR = 120
+_HOURLY = {Quota.SMS_BUDGET, Quota.DASHBOARD_LINKS, Quota.DASHBOARD_REPLIES}
 
 
 @dataclass(frozen=True)
@@ -77,10 +87,12 @@ class Limits:
             Quota.SMS_PER_PHONE: policy.sms_per_phone_per_day,
             Quota.SMS_BUDGET: policy.sms_per_hour,
             Quota.EMAIL_PER_ACCOUNT: policy.emails_per_account_per_day,
+            Quota.DASHBOARD_LINKS: DASHBOARD_LINKS_PER_HOUR,
+            Quota.DASHBOARD_REPLIES: DASHBOARD_REPLIES_PER_HOUR,
         }[quota]
 
     def window(self, quota: Quota, now: datetime) -> Window:
-        if quota is Quota.SMS_BUDGET:
+        if quota in _HOURLY:
             return hour_window(now)
         return day_window(now, self._zone)
 

@@ -25,9 +25,13 @@ from bot.domain.records import (
     CardCheck,
     CheckStatus,
     EmailToken,
+    LinkRecord,
+    ListedAccount,
     NewAccount,
+    SessionRecord,
     SmsCode,
     TwoFactorRecord,
+    View,
 )
 from bot.domain.reminders import Reminder
 from bot.domain.steps import Step
@@ -408,6 +412,57 @@ class ReminderRepository(Protocol):
     ) -> None: ...
 
 
+class DashboardRepository(Protocol):
+    """Issue 20 (R41-R44): login links and sessions by digest, views, replies, and the
+    People list."""
+
+    async def add_link(
+        self, digest: str, staff_user_id: int, at: datetime, expires_at: datetime
+    ) -> None: ...
+
+    async def link(self, digest: str) -> LinkRecord | None: ...
+
+    async def use_link(self, digest: str, at: datetime) -> bool:
+        """True for the one caller that used it (it was unused)."""
+        ...
+
+    async def add_session(
+        self, digest: str, staff_user_id: int, at: datetime, expires_at: datetime
+    ) -> None: ...
+
+    async def session(self, digest: str) -> SessionRecord | None: ...
+
+    async def end_session(self, digest: str) -> None: ...
+
+    async def prune(self, before: datetime) -> int:
+        """Links and sessions that expired before `before`."""
+        ...
+
+    async def add_view(self, staff_user_id: int, user_id: int, at: datetime) -> None: ...
+
+    async def views(self, user_id: int, limit: int) -> list[View]: ...
+
+    async def claim_reply(
+        self, digest: str, staff_user_id: int, user_id: int, at: datetime
+    ) -> bool: ...
+
+    async def reply_sent(self, digest: str, message_id: int) -> None: ...
+
+    async def forget_reply(self, digest: str) -> None: ...
+
+    async def accounts_page(
+        self,
+        user_ids: list[int] | None,
+        stuck_before: datetime | None,
+        open_request: bool,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[ListedAccount], int]:
+        """Accounts (newest first; stuck ones oldest progress first), and how many
+        match in all."""
+        ...
+
+
 class Transaction(Protocol):
     @property
     def accounts(self) -> AccountRepository: ...
@@ -450,6 +505,9 @@ class Transaction(Protocol):
 
     @property
     def reminders(self) -> ReminderRepository: ...
+
+    @property
+    def dashboard(self) -> DashboardRepository: ...
 
 
 class Store(Protocol):

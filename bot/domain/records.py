@@ -136,3 +136,35 @@ class TwoFactorRecord:
     locked_until: datetime | None
     # R25: the backup codes, encrypted, until the person says they saved them.
     pending_codes: str | None = None
+
+
+# -- the dashboard (issue 20) -------------------------------------------------------
+@dataclass(frozen=True)
+class LinkRecord:
+    staff_user_id: int
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    staff_user_id: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class View:
+    staff_user_id: int
+    user_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ListedAccount:
+    """An account as the People list reads it, with what is kept beside it."""
+
+    account: Account
+    language: str | None
+    reminders_wanted: bool
+    reminders_sent: int
+    open_request_since: datetime | None

@@ -27,7 +27,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "bonus_points",
         "steps",
     ),
-    "sms_limit": tuple(quota.value for quota in Quota if quota is not Quota.EMAIL_PER_ACCOUNT),
+    "sms_limit": tuple(quota.value for quota in Quota if quota.value.startswith("sms")),
     "password_rule": tuple(rule.value for rule in PasswordRule),
     "phone_refused": tuple(problem.value for problem in PhoneProblem),
     # The sandbox's refusals and Telegram's pre-checkout question (never "unknown"

@@ -10,6 +10,7 @@ from storage.repositories.accounts import (
     SqlPreferences,
 )
 from storage.repositories.billing import SqlAutopay, SqlCardChecks, SqlLedger
+from storage.repositories.dashboard import SqlDashboard
 from storage.repositories.desk import SqlDesk
 from storage.repositories.limits import SqlQuotas
 from storage.repositories.phone import SqlPhoneConfirmations, SqlSmsCodes
@@ -36,3 +37,4 @@ class Repositories:
         self.expired_signups = SqlExpiredSignups(db)
         self.desk = SqlDesk(db)
         self.reminders = SqlReminders(db)
+        self.dashboard = SqlDashboard(db)
