@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     backup_parser = modes.add_parser("backup", help="a consistent copy of the live database")
     backup_parser.add_argument("path", type=Path, help="the new file to write")
     modes.add_parser("check", help="database integrity and migration status")
+    modes.add_parser(
+        "dashboard",
+        help="the support staff's web dashboard, on DASHBOARD_HOST:DASHBOARD_PORT",
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -86,6 +90,15 @@ def main(argv: list[str] | None = None) -> int:
             return event_loop.run(run(settings, args, _print_line))
         except KeyboardInterrupt:
             return 0  # --follow ends with Ctrl-C
+
+    if args.mode == "dashboard":
+        from bot.dashboard.server import run_dashboard
+
+        _configure_logging(settings.log_level, settings)
+        try:
+            return event_loop.run(run_dashboard(settings))
+        except UnusableDatabase as exc:
+            return _unusable(exc)
 
     if args.mode == "console":
         # The console is the person's screen: only warnings go to stderr.

@@ -29,6 +29,7 @@ from bot.domain.activation import ActivationService
 from bot.domain.autopay import AutopayService
 from bot.domain.card import CardService
 from bot.domain.clock import Clock, SystemClock
+from bot.domain.dashboard import DashboardService
 from bot.domain.desk import DeskService
 from bot.domain.housekeeping import Housekeeping
 from bot.domain.passwords import PasswordHasher
@@ -104,6 +105,8 @@ class Services:
     desk: SupportDesk
     reminders: ReminderService
     metrics: Metrics
+    dashboard: DashboardService
+    dashboard_url: str | None = None
     support_contact: str = DEFAULT_SUPPORT_CONTACT
 
     def as_kwargs(self) -> dict[str, Any]:
@@ -123,6 +126,8 @@ class Services:
             "api_access": self.api_access,
             "desk": self.desk,
             "reminders": self.reminders,
+            "dashboard": self.dashboard,
+            "dashboard_url": self.dashboard_url,
         }
 
 
@@ -147,6 +152,8 @@ def build_services(
     support_chat_id: int | None = None,
     reminder_schedule: ReminderSchedule | None = None,
     metrics: Metrics | None = None,
+    dashboard_url: str | None = None,
+    dashboard_session_hours: float = 8.0,
 ) -> Services:
     clock = clock or SystemClock()
     metrics = metrics or Metrics()
@@ -230,6 +237,15 @@ def build_services(
             reminder_schedule or ReminderSchedule(zone=ZoneInfo(policy.timezone)),
         ),
         metrics=metrics,
+        dashboard=DashboardService(
+            store=store,
+            support=support,
+            policy=policy,
+            clock=clock,
+            staff=support_user_ids,
+            session_hours=dashboard_session_hours,
+        ),
+        dashboard_url=dashboard_url,
         support_contact=support_contact,
     )
 
@@ -439,6 +455,8 @@ async def open_runtime(
             support_contact=settings.support_contact,
             support_chat_id=None if console else settings.support_chat_id,
             reminder_schedule=settings.reminder_schedule(),
+            dashboard_url=None if console else settings.dashboard_url,
+            dashboard_session_hours=settings.dashboard_session_hours,
             telegram_faults=telegram_faults_from(settings, console=console),
             flood_gate=FloodGate(
                 max_events=settings.flood_max_events, per_seconds=settings.flood_window_seconds

@@ -93,6 +93,14 @@ class Settings(BaseSettings):
     # in polling mode on METRICS_PORT (unset: no metrics server).
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # Issue 20: the support staff's web dashboard. DASHBOARD_URL is where staff open it
+    # (its pages are under /dashboard/ there); /dashboard in Telegram sends links to it,
+    # and the webhook process serves the pages too when it is set. `python -m bot
+    # dashboard` listens on DASHBOARD_HOST:DASHBOARD_PORT.
+    dashboard_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+/?$")
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = Field(default=8081, ge=1, le=65535)
+    dashboard_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
 
     # R15: flood control (messages or presses per window, per person) and the pace of
     # sending (Telegram: about 30 messages a second overall, ~1 a second per chat).

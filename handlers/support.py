@@ -1,4 +1,5 @@
-"""Support staff in Telegram (R18): /logs, /find, /watch, /unwatch, /stuck.
+"""Support staff in Telegram (R18): /logs, /find, /watch, /unwatch, /stuck, and
+/dashboard (issue 20): a sign-in link to the web dashboard.
 
 Only for the user ids in SUPPORT_USER_IDS. For anyone else these commands do not
 exist: the filter fails, and the command falls through to "I do not know that
@@ -8,11 +9,15 @@ command", exactly like a command that really does not exist.
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiogram import Router
+from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject, Filter
-from aiogram.types import Message
+from aiogram.types import LinkPreviewOptions, Message
 
+from bot.domain.dashboard import DashboardService, login_url
+from bot.domain.limits import LimitReached, Limits, Quota
 from bot.domain.phones import display_phone
 from bot.domain.steps import last_progress
 from bot.domain.support import (
@@ -23,6 +28,7 @@ from bot.domain.support import (
     parse_user_id,
 )
 from bot.support.display import format_entry, position_label
+from bot.support.masking import sensitive_reply
 from bot.support.mirror import WatchMirror
 from bot.support.recorder import ConversationRecorder
 from bot.ui.texts import Texts
@@ -187,6 +193,40 @@ async def stuck(
     await send_plain(message, lines)
 
 
+async def dashboard(
+    message: Message, dashboard: DashboardService, dashboard_url: str | None, t: Texts
+) -> None:
+    """A one-time sign-in link (R41), only in a private chat: in the support group
+    every member would see it."""
+    assert message.from_user is not None  # IsSupport
+    if dashboard_url is None:
+        await message.answer(t.raw("support.dashboard_off"), parse_mode=None)
+        return
+    if message.chat.type != ChatType.PRIVATE:
+        await message.answer(t.raw("support.dashboard_private"), parse_mode=None)
+        return
+    try:
+        token = await dashboard.issue_link(message.from_user.id)
+    except LimitReached as reached:
+        policy = dashboard.policy
+        await message.answer(
+            t.raw(
+                "support.dashboard_limit",
+                count=Limits(policy).limit(Quota.DASHBOARD_LINKS),
+                time=t.moment(reached.retry_at, ZoneInfo(policy.timezone), dashboard.now()),
+            ),
+            parse_mode=None,
+        )
+        return
+    # The link opens a session: the conversation log keeps a mask of it.
+    with sensitive_reply("dashboard sign-in link"):
+        await message.answer(
+            t.raw("support.dashboard_link", url=login_url(dashboard_url, token)),
+            parse_mode=None,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+
+
 def router() -> Router:
     router = Router(name=__name__)
     router.message.filter(IsSupport())
@@ -195,4 +235,5 @@ def router() -> Router:
     router.message.register(watch, Command("watch"))
     router.message.register(unwatch, Command("unwatch"))
     router.message.register(stuck, Command("stuck"))
+    router.message.register(dashboard, Command("dashboard"))
     return router

@@ -16,7 +16,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot.safe_logging", "bot.concurrency", "states"),
     ("bot.ui", "storage"),
     ("bot.adapters", "bot.settings"),
-    ("bot.telegram", "bot.jobs", "bot.support"),
+    ("bot.telegram", "bot.jobs", "bot.support", "bot.dashboard"),
     ("handlers",),
     ("bot.app",),
     ("bot.runtime",),

@@ -58,6 +58,19 @@ async def run_server(settings: Settings, *, webhook: bool) -> None:
                 assert settings.webhook_url is not None
                 assert settings.webhook_secret is not None
                 log.info("webhook for @%s", me.username)
+                dashboard = None
+                if settings.dashboard_url is not None:
+                    from bot.dashboard.replies import TelegramReplier
+                    from bot.dashboard.server import build_dashboard
+
+                    dashboard = build_dashboard(
+                        settings,
+                        runtime.backend.store,
+                        runtime.backend.conversation_log,
+                        TelegramReplier(
+                            bot, runtime.services.desk.service, settings.support_chat_id
+                        ),
+                    )
                 await run_webhook(
                     bot,
                     runtime.dispatcher,
@@ -70,6 +83,7 @@ async def run_server(settings: Settings, *, webhook: bool) -> None:
                     gate=gate,
                     warning=warning,
                     metrics=runtime.services.metrics,
+                    dashboard=dashboard,
                 )
             else:
                 await bot.delete_webhook(drop_pending_updates=False)

@@ -19,6 +19,7 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.dashboard.app import Dashboard, PathOnlyAccessLog, mount
 from bot.runtime.metrics_server import add_metrics_route
 from bot.safe_logging import describe_exception
 from bot.telegram.flood import FloodGate
@@ -54,6 +55,7 @@ def build_app(
     gate: FloodGate | None = None,
     warning: str | None = None,
     metrics: Metrics | None = None,
+    dashboard: Dashboard | None = None,
 ) -> web.Application:
     expected = secret.encode()
 
@@ -92,6 +94,8 @@ def build_app(
     app.router.add_get(HEALTH_PATH, health)
     if metrics is not None:
         add_metrics_route(app, metrics)
+    if dashboard is not None:
+        mount(app, dashboard)
     return app
 
 
@@ -108,6 +112,7 @@ async def run_webhook(
     gate: FloodGate | None = None,
     warning: str | None = None,
     metrics: Metrics | None = None,
+    dashboard: Dashboard | None = None,
 ) -> None:
     app = build_app(
         bot,
@@ -118,9 +123,11 @@ async def run_webhook(
         gate=gate,
         warning=warning,
         metrics=metrics,
+        dashboard=dashboard,
     )
     # shutdown_timeout: on SIGTERM, requests in flight get this long to finish.
-    runner = web.AppRunner(app, shutdown_timeout=30)
+    # The access log without query strings: a dashboard sign-in link's token stays out.
+    runner = web.AppRunner(app, shutdown_timeout=30, access_log_class=PathOnlyAccessLog)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

@@ -17,7 +17,7 @@ from bot.domain.ports import ConversationLogRepository
 from bot.domain.reminders import ReminderService
 from bot.domain.support import SupportService
 from bot.settings import Settings
-from bot.support.display import FUNNEL_LABELS, as_json, format_entry
+from bot.support.display import FUNNEL_LABELS, as_json, duration, format_entry
 from storage.backend import Backend, open_backend
 
 EXIT_NOT_FOUND = 1  # also: the database went away while following
@@ -157,15 +157,15 @@ async def run_stats(
             label = FUNNEL_LABELS.get(row.step, row.step)
             out(
                 f"{label:<{width}} {row.reached:>8} {row.finished:>9} {conversion:>11}"
-                f" {_duration(row.median):>12}"
+                f" {duration(row.median):>12}"
             )
         desk = await DeskService(backend.store, SystemClock()).figures(args.since)
         out("")
         out(
             f"Support requests {window}: opened {desk.opened}, answered {desk.answered},"
-            f" closed {desk.closed}; first answer median {_duration(desk.first_answer_median)},"
-            f" p90 {_duration(desk.first_answer_p90)}; time to close median"
-            f" {_duration(desk.close_median)}"
+            f" closed {desk.closed}; first answer median {duration(desk.first_answer_median)},"
+            f" p90 {duration(desk.first_answer_p90)}; time to close median"
+            f" {duration(desk.close_median)}"
         )
         reminders = ReminderService(
             backend.store,
@@ -186,16 +186,3 @@ async def run_stats(
         return 0
     finally:
         await backend.close()
-
-
-def _duration(value: timedelta | None) -> str:
-    if value is None:
-        return "-"
-    seconds = int(value.total_seconds())
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m {seconds % 60:02d}s"
-    if seconds < 86400:
-        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
-    return f"{seconds // 86400}d {seconds % 86400 // 3600:02d}h"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 from bot.domain.conversation import Direction, LogEntry
 from bot.domain.steps import Step
@@ -101,3 +102,17 @@ def as_json(entry: LogEntry) -> str:
         ensure_ascii=False,
     )
     return _UNSAFE.sub(_escape, encoded)
+
+
+def duration(value: timedelta | None) -> str:
+    """A span as support staff read it: 45s, 3m 07s, 5h 02m, 2d 04h."""
+    if value is None:
+        return "-"
+    seconds = int(value.total_seconds())
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    if seconds < 86400:
+        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+    return f"{seconds // 86400}d {seconds % 86400 // 3600:02d}h"

@@ -19,7 +19,7 @@ MENU = (
 )
 
 # Support staff's commands (handlers/support.py): not in the menu.
-SUPPORT_COMMANDS = ("logs", "find", "watch", "unwatch", "stuck")
+SUPPORT_COMMANDS = ("logs", "find", "watch", "unwatch", "stuck", "dashboard")
 # The support desk's (issue 18): /done ends the person's side, the rest are the staff's
 # in the group.
 DESK_COMMANDS = ("done", "queue", "close", "card")

@@ -513,6 +513,22 @@ CATALOG: dict[str, str] = {
     "support.usage_find": "Usage: /find <email | phone | user id>",
     "support.usage_watch": "Usage: /watch <user id>",
     "support.usage_stuck": "Usage: /stuck [hours, default 24]",
+    "support.dashboard_link": (
+        "Your sign-in link to the support dashboard. It works once, for 5 minutes,"
+        " and only for you: do not forward it.\n\n{url}"
+    ),
+    "support.dashboard_off": (
+        "The dashboard is not set up: DASHBOARD_URL is empty in the bot's settings."
+        " Until it is, use /logs, /find, /watch and /stuck here."
+    ),
+    "support.dashboard_private": (
+        "I send sign-in links only in a private chat, where nobody else can see them."
+        " Write /dashboard to me directly."
+    ),
+    "support.dashboard_limit": (
+        "You have asked for {count} sign-in links this hour; you can get the next one"
+        " {time}. A link you already have works for 5 minutes after it was sent."
+    ),
     "support.nobody": "Nobody found for {query}.",
     "support.several": "Several people match {query}; use a user id:\n{people}",
     "support.no_records": "No records for user {user_id}.",

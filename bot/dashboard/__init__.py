@@ -1,0 +1,1 @@
+"""The support staff's web dashboard (issue 20): People, a person, the funnel."""
