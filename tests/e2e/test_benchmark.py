@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
+from benchmarks import dashboard_people
 from benchmarks.registration import main
 from tests.support.servers import postgres_url
 from tests.support.servers import redis_url as redis_url_for_tests
@@ -65,3 +66,15 @@ async def _leftovers(database_url: str, redis_url: str) -> list[str]:
     keys = [key.decode() async for key in redis.scan_iter("bench-*")]
     await redis.aclose()
     return [row[0] for row in rows] + keys
+
+
+def test_the_dashboard_benchmark_times_every_kind_of_page() -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert dashboard_people.run(["--people", "120", "--repeat", "1"]) == 0
+
+    last = out.getvalue().strip().splitlines()[-1]
+    assert last.startswith("RESULT engine=sqlite people=120")
+    fields = dict(part.split("=", 1) for part in last.split()[1:])
+    for kind in ("first_page", "deep_page", "stuck_24h", "search_phone", "funnel_all"):
+        assert float(fields[f"{kind}_median_ms"]) > 0

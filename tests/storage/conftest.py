@@ -23,27 +23,13 @@ from storage.backend import Backend, open_backend
 from tests.conftest import SUPPORT
 from tests.support.fakes import EmailOutbox, FakeClock, PaymentInbox, SmsOutbox
 from tests.support.journey import services_on
-from tests.support.servers import fresh_schema, postgres_url, schema_url
+from tests.support.servers import backend_on, schema_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
-    if request.param == "sqlite":
-        opened = await open_backend(database_path=tmp_path / "bot.sqlite3")
+    async with backend_on(request.param, tmp_path) as opened:
         yield opened
-        await opened.close()
-        return
-    url = postgres_url()
-    async with fresh_schema(url) as settings:
-        opened = await open_backend(
-            database_path=tmp_path / "unused.sqlite3",
-            database_url=url,
-            pool_size=4,
-            sqlite_needed=False,
-            server_settings=settings,
-        )
-        yield opened
-        await opened.close()
 
 
 @pytest.fixture

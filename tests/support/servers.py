@@ -10,11 +10,14 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
 from redis.asyncio import Redis
+
+from storage.backend import Backend, open_backend
 
 TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql://bot_test:bot_test@127.0.0.1:5432/bot_test"
@@ -79,3 +82,29 @@ def schema_url(url: str, server_settings: dict[str, str]) -> str:
     """The URL that puts the bot's connections in the schema (for a bot process)."""
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}options=-csearch_path%3D{server_settings['search_path']}"
+
+
+@asynccontextmanager
+async def backend_on(engine: str, folder: Path) -> AsyncIterator[Backend]:
+    """A fresh backend on `engine` ("sqlite": a new file in `folder`; "postgresql": a
+    schema of its own on the test server), closed when the block ends."""
+    if engine == "sqlite":
+        opened = await open_backend(database_path=folder / "bot.sqlite3")
+        try:
+            yield opened
+        finally:
+            await opened.close()
+        return
+    url = postgres_url()
+    async with fresh_schema(url) as settings:
+        opened = await open_backend(
+            database_path=folder / "unused.sqlite3",
+            database_url=url,
+            pool_size=4,
+            sqlite_needed=False,
+            server_settings=settings,
+        )
+        try:
+            yield opened
+        finally:
+            await opened.close()
