@@ -271,7 +271,7 @@ def create_dispatcher(
     dp.update.outer_middleware(MetricsMiddleware(services.metrics))
     if isinstance(storage, SqliteStorage):
         # Runs right after aiogram's own FSM middleware, which has read the state.
-        dp.update.outer_middleware(RememberStatePerUpdate())
+        dp.update.outer_middleware(RememberStatePerUpdate(storage))
     dp.update.outer_middleware(UnblockMiddleware(services.telegram_faults))
     dp.update.outer_middleware(IncomingLogMiddleware(services.recorder))
     dp.update.outer_middleware(LanguageMiddleware(services.preferences, services.support_contact))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,35 +44,37 @@ _MISSING: Any = object()
 class _Seen:
     state: Any = _MISSING  # str | None once read or written
     data: Any = _MISSING  # the JSON text once read or written
+    state_written: bool = False
+    data_written: bool = False
 
 
-# What this update has read or written of its people's state, by key. Only within one
-# update: aiogram's event isolation lets no other update of the same person run
-# meanwhile, so the copy cannot go stale; across updates every read goes to the file,
-# which any other process may have written.
-_this_update: ContextVar[dict[StorageKey, _Seen] | None] = ContextVar(
-    "fsm_this_update", default=None
+@dataclass
+class _Update:
+    """What one update has read or written of its people's state, by key."""
+
+    seen: dict[StorageKey, _Seen]
+    open: bool = True
+
+
+# Only within one update: aiogram's event isolation lets no other update of the same
+# person run meanwhile, so the copy cannot go stale; across updates every read goes to
+# the file, which any other process may have written. The update's writes are kept
+# here and written in one statement when it ends (issue 21).
+_this_update: ContextVar[_Update | None] = ContextVar("fsm_this_update", default=None)
+# What aiogram's FSM middleware read just before the update's block began: the step
+# and, in the same query, the data, so that the block does not read the data again.
+_prefetched: ContextVar[tuple[StorageKey, str | None, str] | None] = ContextVar(
+    "fsm_prefetched", default=None
 )
-
-
-@contextmanager
-def remembered_per_update(key: StorageKey | None, state: str | None) -> Iterator[None]:
-    """Within the block, reads of FSM state and data are served from what the block
-    has read or written already (the log reads the step for every reply it records).
-    `key` and `state`: what aiogram's FSM middleware has just read for the update."""
-    seen: dict[StorageKey, _Seen] = {}
-    if key is not None:
-        seen[key] = _Seen(state=state)
-    token = _this_update.set(seen)
-    try:
-        yield
-    finally:
-        _this_update.reset(token)
 
 
 class RememberStatePerUpdate(BaseMiddleware):
     """The person's step and data are read from the database once per update, not at
-    every reply the conversation log records (issue 8)."""
+    every reply the conversation log records (issue 8), and what the update changes of
+    them is written once, when it ends (issue 21)."""
+
+    def __init__(self, storage: SqliteStorage) -> None:
+        self._storage = storage
 
     async def __call__(
         self,
@@ -81,15 +83,15 @@ class RememberStatePerUpdate(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         state: FSMContext | None = data.get("state")
-        with remembered_per_update(state.key if state else None, data.get("raw_state")):
+        async with self._storage.one_update(state.key if state else None, data.get("raw_state")):
             return await handler(event, data)
 
 
 def _seen(key: StorageKey) -> _Seen | None:
-    remembered = _this_update.get()
-    if remembered is None:
+    update = _this_update.get()
+    if update is None or not update.open:
         return None
-    return remembered.setdefault(key, _Seen())
+    return update.seen.setdefault(key, _Seen())
 
 
 class SqliteStorage(BaseStorage):
@@ -100,19 +102,82 @@ class SqliteStorage(BaseStorage):
     lost at the next restart. A person with no step and no data has no row: `clear()`
     deletes it (100,000 people who came once leave nothing behind). Secrets never go
     into FSM data (R3).
+
+    Within `one_update()` (every update, by `RememberStatePerUpdate`) reads are served
+    from what the update has read or written already, and its writes are held and
+    written together at its end, in one statement: a step change that sets the state
+    and the data is one trip to the file, not three. The end comes before the update is
+    acknowledged, also when a handler raises; a crash before it loses the update's FSM
+    writes with the acknowledgement, and Telegram delivers the update again (R19).
     """
 
     def __init__(self, database: Database) -> None:
         self._database = database
 
+    @asynccontextmanager
+    async def one_update(self, key: StorageKey | None, state: str | None) -> AsyncIterator[None]:
+        """The block is one update; `key` and `state`: what aiogram's FSM middleware
+        has just read for it."""
+        prefetched = _prefetched.get()
+        _prefetched.set(None)
+        update = _Update({})
+        if key is not None:
+            seen = update.seen[key] = _Seen(state=state)
+            if prefetched is not None and prefetched[0] == key and prefetched[1] == state:
+                seen.data = prefetched[2]
+        token = _this_update.set(update)
+        try:
+            yield
+        finally:
+            # Anything the update started that writes later goes to the file at once.
+            update.open = False
+            _this_update.reset(token)
+            for seen_key, seen in update.seen.items():
+                await self._write(seen_key, seen)
+
+    async def _write(self, key: StorageKey, seen: _Seen) -> None:
+        if not (seen.state_written or seen.data_written):
+            return
+        state_known, data_known = seen.state is not _MISSING, seen.data is not _MISSING
+        if state_known and data_known and seen.state is None and seen.data == "{}":
+            async with self._database.writing() as db:
+                await db.execute(f"DELETE FROM fsm_state WHERE {_KEY_WHERE}", _key(key))  # noqa: S608
+            return
+        if seen.state_written and seen.state is None and not data_known:
+            await self._empty(key, "data = '{}'", "state = NULL")  # data not written
+            return
+        if seen.data_written and seen.data == "{}" and not state_known:
+            await self._empty(key, "state IS NULL", "data = '{}'")
+            return
+        changed = [
+            *(["state = excluded.state"] if seen.state_written else []),
+            *(["data = excluded.data"] if seen.data_written else []),
+        ]
+        async with self._database.writing() as db:
+            await db.execute(
+                "INSERT INTO fsm_state (bot_id, chat_id, user_id, thread_id,"  # noqa: S608
+                " business_connection_id, destiny, state, data, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                f" ON CONFLICT DO UPDATE SET {', '.join(changed)},"
+                " updated_at = excluded.updated_at",
+                (
+                    *_key(key),
+                    seen.state if state_known else None,
+                    seen.data if data_known else "{}",
+                    _now(),
+                ),
+            )
+
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
+        if (seen := _seen(key)) is not None:
+            if seen.state is _MISSING or seen.state != value:
+                seen.state, seen.state_written = value, True
+            return
         if value is None:
             await self._empty(key, "data = '{}'", "state = NULL")
         else:
             await self._set_state(key, value)
-        if (seen := _seen(key)) is not None:
-            seen.state = value
 
     async def _empty(self, key: StorageKey, rest_empty: str, change: str) -> None:
         """Forgets the state or the data: the row goes when nothing else is left in it."""
@@ -143,10 +208,20 @@ class SqliteStorage(BaseStorage):
         if seen is not None and seen.state is not _MISSING:
             return seen.state  # type: ignore[no-any-return]
         async with self._database.reading() as db:
-            row = await fetch_one(db, f"SELECT state FROM fsm_state WHERE {_KEY_WHERE}", _key(key))  # noqa: S608
-        state = None if row is None else row[0]
+            row = await fetch_one(
+                db,
+                f"SELECT state, data FROM fsm_state WHERE {_KEY_WHERE}",  # noqa: S608
+                _key(key),
+            )
+        state, data = (None, "{}") if row is None else (row[0], row[1])
         if seen is not None:
             seen.state = state
+            if seen.data is _MISSING:
+                seen.data = data
+        else:
+            # aiogram's FSM middleware, just before the update's block: the block
+            # takes the data from here instead of reading it again.
+            _prefetched.set((key, state, data))
         return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
@@ -154,12 +229,14 @@ class SqliteStorage(BaseStorage):
             msg = f"Data must be a dict or dict-like object, got {type(data).__name__}"
             raise DataNotDictLikeError(msg)
         encoded = _encoded(data)
+        if (seen := _seen(key)) is not None:
+            if seen.data is _MISSING or seen.data != encoded:
+                seen.data, seen.data_written = encoded, True
+            return
         if encoded == "{}":
             await self._empty(key, "state IS NULL", "data = '{}'")
         else:
             await self._set_data(key, encoded)
-        if (seen := _seen(key)) is not None:
-            seen.data = encoded
 
     async def _set_data(self, key: StorageKey, encoded: str) -> None:
         async with self._database.writing() as db:
