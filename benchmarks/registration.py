@@ -10,7 +10,8 @@ Three runs, each with a fresh database:
 1. flat out: each person sends the next update the moment the reply comes. This gives
    the capacity, `updates_per_s`. Its latencies are queueing: with C updates always in
    flight, Little's law makes them C / throughput whatever the bot does.
-2. the same flat-out flow with aiogram's MemoryStorage and no conversation log: the
+2. the same flat-out flow with aiogram's MemoryStorage and no conversation log (the
+   Bot session's other middlewares, pacing and metrics, as in the stored run): the
    baseline of `ratio_vs_memory`.
 3. at a person's pace: before each update a person waits a think time (uniform
    between 0.5 and 1.5 times --think-ms, 2 s by default; seeded), and the C places
@@ -429,8 +430,10 @@ async def run(
                 ),
                 flood_gate=FloodGate(max_events=10**9),
             )
-            if persistent:
-                instrument_bot(bot, services)
+            # Both runs send through the bot's own session middlewares (pacing, the
+            # payments' metrics); only the stored run records the conversation log:
+            # persistence is what the two differ in (issue 21).
+            instrument_bot(bot, services, record=persistent)
             dispatcher = create_dispatcher(
                 services=services, storage=where.fsm, events_isolation=where.isolation
             )

@@ -281,12 +281,14 @@ def create_dispatcher(
     return dp
 
 
-def instrument_bot(bot: Bot, services: Services) -> None:
+def instrument_bot(bot: Bot, services: Services, *, record: bool = True) -> None:
     """Every Bot API call this bot makes goes past Telegram's faults handling (outer:
     retries, pacing, blocked chats) and then the conversation log (R18), which so
-    records only what Telegram accepted."""
+    records only what Telegram accepted. `record=False`: without the log (the
+    benchmark's in-memory baseline)."""
     bot.session.middleware(services.telegram_faults)
-    bot.session.middleware(OutgoingLogMiddleware(services.recorder))
+    if record:
+        bot.session.middleware(OutgoingLogMiddleware(services.recorder))
     bot.session.middleware(PaymentAnswers(services.metrics))
 
 

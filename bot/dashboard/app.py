@@ -522,7 +522,7 @@ async def _reply(request: web.Request) -> web.StreamResponse:
     label = texts_for(language, dashboard.support_contact)("desk.label")
     message = f"{label}:\n\n{text}"
     try:
-        await dashboard.replier.send(user_id, message)
+        message_id = await dashboard.replier.send(user_id, message)
     except ReplyRefused as exc:
         await dashboard.service.reply_failed(key)
         return await again(f"Telegram did not deliver the reply: {exc}. Your text is kept below.")
@@ -530,6 +530,7 @@ async def _reply(request: web.Request) -> web.StreamResponse:
         await dashboard.service.reply_failed(key)
         log.warning("dashboard: a reply was not sent: %s", describe_exception(exc))
         return await again("Telegram could not be reached; try again in a minute.")
+    await dashboard.service.reply_sent(key, message_id)
     now = dashboard.clock.now()
     await dashboard.log.write(
         [LogEntry(now, user_id, user_id, Direction.OUT, "support reply", None, message)]
