@@ -111,6 +111,9 @@ class Dashboard:
     # Live transcripts open now, by staff member: each one follows the log on a
     # connection of its own (LISTEN on PostgreSQL), so they are counted and capped.
     streams: dict[int, int] = field(default_factory=dict)
+    # Their handlers' tasks: a server that stops ends them at once, instead of waiting
+    # its shutdown timeout for tabs that stay open.
+    live: set[asyncio.Task[Any]] = field(default_factory=set)
 
 
 _DASHBOARD = web.AppKey("dashboard", Dashboard)
@@ -165,7 +168,13 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_get("/funnel.csv", _funnel_csv, name="funnel_csv")
     app.router.add_post("/logout", _logout, name="logout")
     app.router.add_static("/static", _HERE / "static", name="static")
+    app.on_shutdown.append(_end_streams)
     return app
+
+
+async def _end_streams(app: web.Application) -> None:
+    for task in app[_DASHBOARD].live:
+        task.cancel()
 
 
 # -- the guard: sessions, CSRF, headers ----------------------------------------------------
@@ -455,6 +464,9 @@ async def _stream(
             await queue.put(entry)
 
     reader = asyncio.create_task(read())
+    this = asyncio.current_task()
+    if this is not None:
+        dashboard.live.add(this)
     try:
         # A browser that lost the stream asks again after 10 s, not at once.
         await response.write(b"retry: 10000\n: following\n\n")
@@ -473,6 +485,8 @@ async def _stream(
     except (ConnectionResetError, asyncio.CancelledError):
         pass  # the tab was closed, or the server is stopping
     finally:
+        if this is not None:
+            dashboard.live.discard(this)
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await reader

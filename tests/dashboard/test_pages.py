@@ -375,3 +375,14 @@ async def test_a_live_transcript_ends_with_its_session(
 
     body = await asyncio.wait_for(stream.content.read(), timeout=10)
     assert b"retry: 10000" in body  # read to the end: the server closed it
+
+
+async def test_a_stopping_server_ends_the_live_transcripts_at_once(site: Site) -> None:
+    await site.add_person(ALICE, "alice@acme.example")
+    await site.sign_in()
+    stream = await site.client.get(f"/dashboard/people/{ALICE}/events")
+    await stream.content.readline()  # it is following
+
+    await asyncio.wait_for(site.client.server.close(), timeout=5)
+
+    assert await asyncio.wait_for(stream.content.read(), timeout=5) is not None
