@@ -136,6 +136,9 @@ class SqliteStorage(BaseStorage):
                 await self._write(seen_key, seen)
 
     async def _write(self, key: StorageKey, seen: _Seen) -> None:
+        """What `seen` says was written, in one statement (a "forget" of one field whose
+        other is unknown: two). Also the write of a set_state or set_data outside an
+        update, with only that field known."""
         if not (seen.state_written or seen.data_written):
             return
         state_known, data_known = seen.state is not _MISSING, seen.data is not _MISSING
@@ -174,10 +177,7 @@ class SqliteStorage(BaseStorage):
             if seen.state is _MISSING or seen.state != value:
                 seen.state, seen.state_written = value, True
             return
-        if value is None:
-            await self._empty(key, "data = '{}'", "state = NULL")
-        else:
-            await self._set_state(key, value)
+        await self._write(key, _Seen(state=value, state_written=True))
 
     async def _empty(self, key: StorageKey, rest_empty: str, change: str) -> None:
         """Forgets the state or the data: the row goes when nothing else is left in it."""
@@ -191,17 +191,6 @@ class SqliteStorage(BaseStorage):
                     f"UPDATE fsm_state SET {change}, updated_at = ? WHERE {_KEY_WHERE}",  # noqa: S608
                     (_now(), *_key(key)),
                 )
-
-    async def _set_state(self, key: StorageKey, value: str) -> None:
-        async with self._database.writing() as db:
-            await db.execute(
-                "INSERT INTO fsm_state (bot_id, chat_id, user_id, thread_id,"
-                " business_connection_id, destiny, state, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO UPDATE SET state = excluded.state,"
-                " updated_at = excluded.updated_at",
-                (*_key(key), value, _now()),
-            )
 
     async def get_state(self, key: StorageKey) -> str | None:
         seen = _seen(key)
@@ -233,21 +222,7 @@ class SqliteStorage(BaseStorage):
             if seen.data is _MISSING or seen.data != encoded:
                 seen.data, seen.data_written = encoded, True
             return
-        if encoded == "{}":
-            await self._empty(key, "state IS NULL", "data = '{}'")
-        else:
-            await self._set_data(key, encoded)
-
-    async def _set_data(self, key: StorageKey, encoded: str) -> None:
-        async with self._database.writing() as db:
-            await db.execute(
-                "INSERT INTO fsm_state (bot_id, chat_id, user_id, thread_id,"
-                " business_connection_id, destiny, data, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO UPDATE SET data = excluded.data,"
-                " updated_at = excluded.updated_at",
-                (*_key(key), encoded, _now()),
-            )
+        await self._write(key, _Seen(data=encoded, data_written=True))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         seen = _seen(key)
