@@ -130,103 +130,98 @@ async def test_data_that_cannot_survive_a_restart_is_refused_when_written(tmp_pa
         await db.close()
 
 
-async def test_within_one_update_state_and_data_are_read_once_and_never_across_updates(
-    tmp_path: Path,
-) -> None:
+@pytest.fixture
+async def two_processes(tmp_path: Path) -> AsyncIterator[tuple[Database, Database]]:
+    """The same file opened twice, as by two processes of the bot."""
     path = tmp_path / "fsm.sqlite3"
     mine, another_process = await Database.open(path), await Database.open(path)
-    try:
-        storage, other = SqliteStorage(mine), SqliteStorage(another_process)
-        await other.set_state(KEY, "Registration:email")
-        await other.set_data(KEY, {"email": "a@corp.ru"})
+    yield mine, another_process
+    await mine.close()
+    await another_process.close()
 
-        async with storage.one_update(KEY, "Registration:email"):
-            await storage.set_data(KEY, {"email": "b@corp.ru"})
-            async with another_process.writing() as db:  # not through this context
-                await db.execute(
-                    "UPDATE fsm_state SET state = 'changed:elsewhere',"
-                    ' data = \'{"changed": "elsewhere"}\' WHERE user_id = ?',
-                    (KEY.user_id,),
-                )
-            # What this update knows is served again: the step it was given, the data
-            # it wrote. (Event isolation keeps other updates of this person out.)
-            assert await storage.get_state(KEY) == "Registration:email"
-            data = await storage.get_data(KEY)
-            assert data == {"email": "b@corp.ru"}
-            data["email"] = "mutated@corp.ru"
-            assert await storage.get_data(KEY) == {"email": "b@corp.ru"}
-            await storage.set_state(KEY, "Registration:password")
-            assert await storage.get_state(KEY) == "Registration:password"
 
-        # The update's writes went to the file when it ended; the next one reads it.
-        assert await other.get_state(KEY) == "Registration:password"
-        assert await other.get_data(KEY) == {"email": "b@corp.ru"}
-        await other.set_state(KEY, "Registration:phone")
-        async with storage.one_update(None, None):
-            assert await storage.get_state(KEY) == "Registration:phone"
-    finally:
-        await mine.close()
-        await another_process.close()
+async def test_within_one_update_state_and_data_are_read_once_and_never_across_updates(
+    two_processes: tuple[Database, Database],
+) -> None:
+    mine, another_process = two_processes
+    storage, other = SqliteStorage(mine), SqliteStorage(another_process)
+    await other.set_state(KEY, "Registration:email")
+    await other.set_data(KEY, {"email": "a@corp.ru"})
+
+    async with storage.one_update(KEY, "Registration:email"):
+        await storage.set_data(KEY, {"email": "b@corp.ru"})
+        async with another_process.writing() as db:  # not through this context
+            await db.execute(
+                "UPDATE fsm_state SET state = 'changed:elsewhere',"
+                ' data = \'{"changed": "elsewhere"}\' WHERE user_id = ?',
+                (KEY.user_id,),
+            )
+        # What this update knows is served again: the step it was given, the data
+        # it wrote. (Event isolation keeps other updates of this person out.)
+        assert await storage.get_state(KEY) == "Registration:email"
+        data = await storage.get_data(KEY)
+        assert data == {"email": "b@corp.ru"}
+        data["email"] = "mutated@corp.ru"
+        assert await storage.get_data(KEY) == {"email": "b@corp.ru"}
+        await storage.set_state(KEY, "Registration:password")
+        assert await storage.get_state(KEY) == "Registration:password"
+
+    # The update's writes went to the file when it ended; the next one reads it.
+    assert await other.get_state(KEY) == "Registration:password"
+    assert await other.get_data(KEY) == {"email": "b@corp.ru"}
+    await other.set_state(KEY, "Registration:phone")
+    async with storage.one_update(None, None):
+        assert await storage.get_state(KEY) == "Registration:phone"
 
 
 async def test_an_updates_writes_are_one_statement_at_its_end_even_when_it_fails(
-    tmp_path: Path,
+    two_processes: tuple[Database, Database],
 ) -> None:
-    path = tmp_path / "fsm.sqlite3"
-    mine, another_process = await Database.open(path), await Database.open(path)
-    try:
-        storage, other = SqliteStorage(mine), SqliteStorage(another_process)
-        other_db = another_process._writer_connection  # read past any update's context
-        rows_meanwhile: list[object] = []
+    mine, another_process = two_processes
+    storage, other = SqliteStorage(mine), SqliteStorage(another_process)
+    other_db = another_process._writer_connection  # read past any update's context
+    rows_meanwhile: list[object] = []
 
-        async def failing_update() -> None:
-            async with storage.one_update(KEY, None):
-                await storage.set_state(KEY, "Registration:phone")
-                await storage.set_data(KEY, {"email": "a@corp.ru"})
-                await storage.update_data(KEY, {"phone": "+79161234567"})
-                rows_meanwhile.extend(await fetch_all(other_db, "SELECT * FROM fsm_state"))
-                raise RuntimeError("the handler failed")
+    async def failing_update() -> None:
+        async with storage.one_update(KEY, None):
+            await storage.set_state(KEY, "Registration:phone")
+            await storage.set_data(KEY, {"email": "a@corp.ru"})
+            await storage.update_data(KEY, {"phone": "+79161234567"})
+            rows_meanwhile.extend(await fetch_all(other_db, "SELECT * FROM fsm_state"))
+            raise RuntimeError("the handler failed")
 
-        with pytest.raises(RuntimeError):
-            await failing_update()
+    with pytest.raises(RuntimeError):
+        await failing_update()
 
-        assert rows_meanwhile == []  # nothing written before the update's end
+    assert rows_meanwhile == []  # nothing written before the update's end
 
-        assert await other.get_state(KEY) == "Registration:phone"
-        assert await other.get_data(KEY) == {"email": "a@corp.ru", "phone": "+79161234567"}
+    assert await other.get_state(KEY) == "Registration:phone"
+    assert await other.get_data(KEY) == {"email": "a@corp.ru", "phone": "+79161234567"}
 
-        async with storage.one_update(KEY, "Registration:phone"):
-            await storage.set_state(KEY, None)
-            await storage.set_data(KEY, {})
-        rows = await fetch_all(other_db, "SELECT * FROM fsm_state")
-        assert rows == []  # nothing left: no row
-    finally:
-        await mine.close()
-        await another_process.close()
+    async with storage.one_update(KEY, "Registration:phone"):
+        await storage.set_state(KEY, None)
+        await storage.set_data(KEY, {})
+    rows = await fetch_all(other_db, "SELECT * FROM fsm_state")
+    assert rows == []  # nothing left: no row
 
 
 async def test_the_data_read_with_the_step_is_not_read_again_in_the_update(
-    tmp_path: Path,
+    two_processes: tuple[Database, Database],
 ) -> None:
-    path = tmp_path / "fsm.sqlite3"
-    mine, another_process = await Database.open(path), await Database.open(path)
-    try:
-        storage, other = SqliteStorage(mine), SqliteStorage(another_process)
-        await other.set_state(KEY, "Registration:email")
-        await other.set_data(KEY, {"email": "a@corp.ru"})
+    mine, another_process = two_processes
+    storage, other = SqliteStorage(mine), SqliteStorage(another_process)
+    await other.set_state(KEY, "Registration:email")
+    await other.set_data(KEY, {"email": "a@corp.ru"})
 
-        state = await storage.get_state(KEY)  # as aiogram's FSM middleware does
-        await other.set_data(KEY, {"email": "changed@corp.ru"})  # (isolation forbids it)
-        async with storage.one_update(KEY, state):
-            seen = await storage.get_data(KEY)
-        async with storage.one_update(KEY, state):
-            fresh = await storage.get_data(KEY)  # no prefetch left: read again
+    state = await storage.get_state(KEY)  # as aiogram's FSM middleware does
+    await other.set_data(KEY, {"email": "changed@corp.ru"})  # (isolation forbids it)
+    async with storage.one_update(KEY, state):
+        seen = await storage.get_data(KEY)
+    async with storage.one_update(KEY, state):
+        fresh = await storage.get_data(KEY)  # no prefetch left: read again
 
-        assert seen == {"email": "a@corp.ru"}
-        assert fresh == {"email": "changed@corp.ru"}
-    finally:
-        await mine.close()
-        await another_process.close()
+    assert seen == {"email": "a@corp.ru"}
+    assert fresh == {"email": "changed@corp.ru"}
 
 
 async def test_more_updates_at_once_than_redis_connections_wait_for_one() -> None:
