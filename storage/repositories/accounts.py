@@ -7,10 +7,20 @@ from datetime import datetime
 from bot.domain.ports import AlreadyRegistered, EmailTaken
 from bot.domain.records import Account, EmailToken, NewAccount
 from bot.domain.steps import DONE_FIELDS, FINISHED_FIELD, REGISTRATION, STEPS, Step, spec
-from storage.sql import Connection, Row, UniqueViolation
+from storage.sql import Connection, Dialect, Row, UniqueViolation
 
 # The step times come from the step table: a new step's column is read with the rest.
-_ACCOUNT_COLUMNS = ", ".join(("id", "telegram_user_id", "email", "phone", *DONE_FIELDS))
+ACCOUNT_FIELDS = ("id", "telegram_user_id", "email", "phone", *DONE_FIELDS)
+_ACCOUNT_COLUMNS = ", ".join(ACCOUNT_FIELDS)
+
+
+def last_progress_sql(dialect: Dialect, table: str = "") -> str:
+    """The time of the last step done, from the step table (as steps.last_progress
+    says it); `table`: the accounts' alias in the query ("a." for `accounts a`)."""
+    fields = [f"{table}{s.done_field}" for s in REGISTRATION]
+    return dialect.greatest(fields[0], *fields[1:])
+
+
 _LATER_STEPS = STEPS[1:]  # the sign-up's time is created_at
 
 
@@ -128,9 +138,7 @@ class SqlAccounts:
         return {s.step: int(row[f"n{i}"] or 0) if row else 0 for i, s in enumerate(STEPS)}
 
     async def unfinished_since(self, before: datetime) -> list[Account]:
-        # The last step done, from the step table (the same as steps.last_progress).
-        fields = [s.done_field for s in REGISTRATION]
-        progress = self._db.dialect.greatest(fields[0], *fields[1:])
+        progress = last_progress_sql(self._db.dialect)
         return await self._many(
             f"SELECT {_ACCOUNT_COLUMNS} FROM accounts"  # noqa: S608
             f" WHERE {FINISHED_FIELD} IS NULL AND {progress} < ? ORDER BY {progress}, id",

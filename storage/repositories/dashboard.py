@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.records import LinkRecord, ListedAccount, SessionRecord, View
-from bot.domain.steps import DONE_FIELDS, FINISHED_FIELD, REGISTRATION
-from storage.repositories.accounts import account_from
+from bot.domain.steps import FINISHED_FIELD
+from storage.repositories.accounts import ACCOUNT_FIELDS, account_from, last_progress_sql
 from storage.sql import Connection, UniqueViolation
 
-_COLUMNS = ", ".join(f"a.{c}" for c in ("id", "telegram_user_id", "email", "phone", *DONE_FIELDS))
+_COLUMNS = ", ".join(f"a.{c}" for c in ACCOUNT_FIELDS)
 # What is kept beside an account, one subquery each: on 100,000 accounts a page of 50
 # runs them 50 times, not 100,000 (docs/performance.md).
 _BESIDE = (
@@ -161,9 +161,7 @@ class SqlDashboard:
             where.append(f"a.telegram_user_id IN ({', '.join('?' for _ in user_ids)})")
             params += user_ids
         if stuck_before is not None:
-            # The last step done, as steps.last_progress says it (and /stuck).
-            fields = [f"a.{s.done_field}" for s in REGISTRATION]
-            progress = self._db.dialect.greatest(fields[0], *fields[1:])
+            progress = last_progress_sql(self._db.dialect, "a.")  # as /stuck
             where.append(f"a.{FINISHED_FIELD} IS NULL AND {progress} < ?")
             params.append(stuck_before)
             order = f"{progress}, a.id"
