@@ -8,7 +8,6 @@ command", exactly like a command that really does not exist.
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
@@ -27,7 +26,7 @@ from bot.domain.support import (
     parse_hours,
     parse_user_id,
 )
-from bot.support.display import format_entry, position_label
+from bot.support.display import format_entry, position_label, utc_minute
 from bot.support.masking import sensitive_reply
 from bot.support.mirror import WatchMirror
 from bot.support.recorder import ConversationRecorder
@@ -60,10 +59,6 @@ async def send_plain(message: Message, lines: list[str]) -> None:
         await message.answer("\n".join(chunk), parse_mode=None)
 
 
-def _when(moment: datetime | None) -> str:
-    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
-
-
 def describe(person: Person, t: Texts) -> str:
     account = person.account
     phone = "-"
@@ -75,8 +70,8 @@ def describe(person: Person, t: Texts) -> str:
         email=account.email if account else t("support.no_account"),
         phone=phone,
         step=position_label(person.step),
-        created=_when(account.created_at if account else None),
-        last=_when(person.last_activity),
+        created=utc_minute(account.created_at if account else None),
+        last=utc_minute(person.last_activity),
     )
 
 
@@ -187,7 +182,7 @@ async def stuck(
                 user_id=person.user_id,
                 email=account.email,
                 step=position_label(person.step),
-                since=_when(last_progress(account)),
+                since=utc_minute(last_progress(account)),
             )
         )
     await send_plain(message, lines)

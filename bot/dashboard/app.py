@@ -43,7 +43,14 @@ from bot.domain.preferences import PreferenceService
 from bot.domain.support import SupportService, parse_user_id
 from bot.safe_logging import describe_exception
 from bot.support.cli import parse_since
-from bot.support.display import FUNNEL_LABELS, duration, position_label, step_label, visible
+from bot.support.display import (
+    FUNNEL_LABELS,
+    duration,
+    position_label,
+    step_label,
+    utc_minute,
+    visible,
+)
 from bot.ui.texts import language_for, texts_for
 
 log = logging.getLogger(__name__)
@@ -155,7 +162,7 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
         undefined=jinja2.StrictUndefined,
     )
     env = aiohttp_jinja2.get_env(app)
-    env.filters["when"] = _when
+    env.filters["when"] = utc_minute
     env.filters["span"] = duration
     env.filters["visible"] = visible
     app.router.add_get("/login", _login, name="login")
@@ -235,10 +242,6 @@ def _context(request: web.Request, **values: Any) -> dict[str, Any]:
         "csrf": DashboardService.csrf_token(request[_SESSION]),
         **values,
     }
-
-
-def _when(moment: datetime | None) -> str:
-    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
 # -- R41: signing in and out ---------------------------------------------------------------

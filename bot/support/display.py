@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.conversation import Direction, LogEntry
 from bot.domain.steps import Step
@@ -102,6 +102,11 @@ def as_json(entry: LogEntry) -> str:
         ensure_ascii=False,
     )
     return _UNSAFE.sub(_escape, encoded)
+
+
+def utc_minute(moment: datetime | None) -> str:
+    """A moment as support staff read it everywhere: 2026-11-27 12:00 UTC, or -."""
+    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
 def duration(value: timedelta | None) -> str:
