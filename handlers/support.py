@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import LinkPreviewOptions, Message
@@ -31,6 +31,7 @@ from bot.support.masking import sensitive_reply
 from bot.support.mirror import WatchMirror
 from bot.support.recorder import ConversationRecorder
 from bot.ui.texts import Texts
+from handlers.filters import Matches
 
 DEFAULT_RECORDS = 30
 MAX_RECORDS = 500
@@ -191,14 +192,11 @@ async def stuck(
 async def dashboard(
     message: Message, dashboard: DashboardService, dashboard_url: str | None, t: Texts
 ) -> None:
-    """A one-time sign-in link (R41), only in a private chat: in the support group
-    every member would see it."""
+    """A one-time sign-in link (R41). Registered for private chats only: in a group
+    every member would see it (there the groups' router answers)."""
     assert message.from_user is not None  # IsSupport
     if dashboard_url is None:
         await message.answer(t.raw("support.dashboard_off"), parse_mode=None)
-        return
-    if message.chat.type != ChatType.PRIVATE:
-        await message.answer(t.raw("support.dashboard_private"), parse_mode=None)
         return
     try:
         token = await dashboard.issue_link(message.from_user.id)
@@ -230,5 +228,7 @@ def router() -> Router:
     router.message.register(watch, Command("watch"))
     router.message.register(unwatch, Command("unwatch"))
     router.message.register(stuck, Command("stuck"))
-    router.message.register(dashboard, Command("dashboard"))
+    router.message.register(
+        dashboard, Command("dashboard"), Matches(F.chat.type == ChatType.PRIVATE)
+    )
     return router

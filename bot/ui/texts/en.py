@@ -521,10 +521,6 @@ CATALOG: dict[str, str] = {
         "The dashboard is not set up: DASHBOARD_URL is empty in the bot's settings."
         " Until it is, use /logs, /find, /watch and /stuck here."
     ),
-    "support.dashboard_private": (
-        "I send sign-in links only in a private chat, where nobody else can see them."
-        " Write /dashboard to me directly."
-    ),
     "support.dashboard_limit": (
         "You have asked for {count} sign-in links this hour; you can get the next one"
         " {time}. A link you already have works for 5 minutes after it was sent."
