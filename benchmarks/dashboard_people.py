@@ -23,24 +23,18 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from benchmarks.registration import pct
 from bot.dashboard.server import build_dashboard, standalone_app
 from bot.domain.records import NewAccount
 from bot.domain.steps import REGISTRATION
 from bot.runtime import event_loop
 from bot.settings import Settings
 from storage.backend import Backend
+from tests.support.fakes import FakeClock
 from tests.support.servers import backend_on
 
 STAFF = 42
 HASH = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
 
 
 async def fill(backend: Backend, people: int, now: datetime) -> None:
@@ -67,11 +61,6 @@ async def fill(backend: Backend, people: int, now: datetime) -> None:
         print(f"filled {min(start + batch, people)} of {people}", file=sys.stderr)
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 async def main(args: argparse.Namespace) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     with tempfile.TemporaryDirectory() as folder:
@@ -83,7 +72,7 @@ async def main(args: argparse.Namespace) -> None:
                 support_user_ids=frozenset({STAFF}), dashboard_url="http://127.0.0.1"
             )
             dashboard = build_dashboard(
-                settings, backend.store, backend.conversation_log, None, Clock(now)
+                settings, backend.store, backend.conversation_log, None, FakeClock(now)
             )
             runner = web.AppRunner(standalone_app(dashboard), access_log=None)
             await runner.setup()
@@ -133,12 +122,12 @@ async def main(args: argparse.Namespace) -> None:
                         figures[name] = times
                         print(
                             f"{name:15} median {statistics.median(times):7.1f} ms"
-                            f"  p95 {pct(times, 0.95):7.1f} ms  max {max(times):7.1f} ms"
+                            f"  p95 {pct(times, 95):7.1f} ms  max {max(times):7.1f} ms"
                             f"  ({path})"
                         )
             finally:
                 await runner.cleanup()
-    worst = max(pct(t, 0.95) for k, t in figures.items() if k not in ("person_page", "funnel_all"))
+    worst = max(pct(t, 95) for k, t in figures.items() if k not in ("person_page", "funnel_all"))
     result = " ".join(f"{k}_median_ms={statistics.median(v):.1f}" for k, v in figures.items())
     print(
         f"RESULT engine={args.engine} people={args.people} repeat={args.repeat}"
