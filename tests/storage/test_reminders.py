@@ -127,15 +127,20 @@ async def test_a_retried_reminder_goes_once_and_not_to_who_moved_on(
     assert await services.reminders.retried() == []
 
 
-async def test_the_figures_count_reminders_that_brought_people_back_and_the_holdout(
-    services: Services, clock: FakeClock
-) -> None:
+async def one_reminder_sent(services: Services, clock: FakeClock) -> None:
+    """Person 1 signed up, stopped, and got the first reminder at the email step."""
     await signed_up(services, 1)
     clock.advance(30 * HOUR)
     awake(clock)
     (due,) = await services.reminders.due()
     await services.reminders.claim(due)
     await services.reminders.sent(1, due.step, due.number)
+
+
+async def test_the_figures_count_reminders_that_brought_people_back_and_the_holdout(
+    services: Services, clock: FakeClock
+) -> None:
+    await one_reminder_sent(services, clock)
 
     rows = await services.reminders.figures(None)
 
@@ -152,12 +157,7 @@ async def test_stats_prints_reminders_per_step_and_number(
     from bot.support.cli import run_stats
     from tests.storage.conftest import settings_of
 
-    await signed_up(services, 1)
-    clock.advance(30 * HOUR)
-    awake(clock)
-    (due,) = await services.reminders.due()
-    await services.reminders.claim(due)
-    await services.reminders.sent(1, due.step, due.number)
+    await one_reminder_sent(services, clock)
 
     out: list[str] = []
     await run_stats(settings_of(backend), argparse.Namespace(since=None), out.append)
