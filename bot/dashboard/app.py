@@ -190,6 +190,16 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @web.middleware
 async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every response of the dashboard, refusals included, leaves with _HEADERS."""
+    response = await _admitted(request, handler)
+    for name, value in _HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+async def _admitted(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The handler's response, if the request has a session (and, posting, its CSRF
+    token); the refusal page if not."""
     dashboard = request.config_dict[_DASHBOARD]
     route = request.match_info.route.name
     if route not in _PUBLIC:
@@ -218,12 +228,9 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
                 )
             request[_FORM] = form
     try:
-        response = await handler(request)
+        return await handler(request)
     except _Refused as refused:
-        response = refused.response
-    for name, value in _HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+        return refused.response
 
 
 def _plain(request: web.Request, status: int, title: str, text: str) -> web.Response:
@@ -231,8 +238,6 @@ def _plain(request: web.Request, status: int, title: str, text: str) -> web.Resp
         "message.html", request, {"title": title, "text": text, "staff": request.get(_STAFF)}
     )
     response.set_status(status)
-    for name, value in _HEADERS.items():
-        response.headers[name] = value
     return response
 
 

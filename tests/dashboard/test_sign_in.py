@@ -109,6 +109,7 @@ async def test_every_page_needs_a_session(site: Site, path: str) -> None:
     response = await site.client.get(path)
 
     assert response.status == 401
+    assert response.headers["X-Frame-Options"] == "DENY"  # refusals too
     text = await response.text()
     assert "Send /dashboard to the bot" in text
     assert "alice" not in text
