@@ -66,15 +66,21 @@ class Database:
     `BEGIN IMMEDIATE`, busy_timeout and the constraints decide, as before.
 
     Reads go to the other connections, which are read-only (`PRAGMA query_only`), do
-    not wait for the writer and, in WAL mode, are never blocked by it.
+    not wait for the writer and, in WAL mode, are never blocked by it. One more
+    read-only connection belongs to the event loop's own thread, for `read_in_place`.
     """
 
     def __init__(
-        self, path: Path, writer: aiosqlite.Connection, readers: list[aiosqlite.Connection]
+        self,
+        path: Path,
+        writer: aiosqlite.Connection,
+        readers: list[aiosqlite.Connection],
+        in_place: sqlite3.Connection,
     ) -> None:
         self.path = path
         self._writer_connection = writer
         self._readers = readers
+        self._in_place = in_place
         self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         for connection in readers:
             self._idle.put_nowait(connection)
@@ -97,6 +103,7 @@ class Database:
             await apply_migrations(writer, migrations or sqlite_migrations())
             for _ in range(max(1, readers)):
                 connections.append(await _connect(path, busy_timeout_ms, read_only=True))
+            in_place = _connect_in_place(path)
         except BaseException as exc:
             for connection in connections:
                 await connection.close()
@@ -105,7 +112,7 @@ class Database:
             ):
                 raise UnusableDatabase(path, str(exc)) from None
             raise
-        return cls(path, connections[0], connections[1:])
+        return cls(path, connections[0], connections[1:], in_place)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -117,6 +124,22 @@ class Database:
             yield connection
         finally:
             self._idle.put_nowait(connection)
+
+    def read_in_place(self, sql: str, params: tuple[object, ...]) -> list[sqlite3.Row] | None:
+        """A look-up of a row or two by its key, made on the event loop's thread; None
+        when SQLite is busy this instant: then read through `reading()`.
+
+        Handing a statement to a connection's thread costs the event loop about 30 us
+        and a wake-up of that thread, which then competes for the GIL; a primary-key
+        look-up in place costs about 9 us (issue 21). In WAL mode a reader is not
+        blocked by the writer, and this connection never waits (`busy_timeout` 0), so
+        the loop is held no longer than the look-up. Not for anything that scans."""
+        try:
+            return self._in_place.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                return None
+            raise
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -143,6 +166,7 @@ class Database:
         for connection in (self._writer_connection, *self._readers):
             await connection.close()
         self._readers = []
+        self._in_place.close()
 
 
 async def fetch_all(
@@ -173,6 +197,20 @@ async def _connect(
         # Its thread is not a daemon: left open, it would keep the process alive
         # after the error (a damaged file at start, issue 16).
         await connection.close()
+        raise
+    return connection
+
+
+def _connect_in_place(path: Path) -> sqlite3.Connection:
+    """The read-only connection of the event loop's thread (`Database.read_in_place`)."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA query_only=ON")
+        connection.execute("PRAGMA busy_timeout=0")  # never make the loop wait
+        connection.execute("PRAGMA cache_size=-32768")
+    except BaseException:
+        connection.close()
         raise
     return connection
 

@@ -4,6 +4,7 @@ Redis, as the bot sets it up for several instances (issue 9), passes them too.""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -288,3 +289,86 @@ async def test_a_state_kept_when_only_the_data_is_emptied(tmp_path: Path) -> Non
         assert await storage.get_data(key=KEY) == {"b": 2}
     finally:
         await db.close()
+
+
+PEOPLE = [StorageKey(bot_id=42, chat_id=n, user_id=n) for n in range(1, 51)]
+
+
+async def test_the_writes_of_updates_that_end_together_are_one_statement(
+    two_processes: tuple[Database, Database],
+) -> None:
+    mine, another_process = two_processes
+    storage, other = SqliteStorage(mine), SqliteStorage(another_process)
+    statements: list[str] = []
+    await mine._writer_connection.set_trace_callback(statements.append)
+
+    async def update(key: StorageKey) -> None:
+        async with storage.one_update(key, None):
+            await storage.set_state(key, "Registration:phone")
+            await storage.set_data(key, {"n": key.user_id})
+
+    await asyncio.gather(*(update(key) for key in PEOPLE))
+
+    writes = [s for s in statements if "fsm_state" in s]
+    assert len(writes) == 1  # fifty people's step changes, one trip and one fsync
+    for key in PEOPLE:
+        assert await other.get_state(key) == "Registration:phone"
+        assert await other.get_data(key) == {"n": key.user_id}
+
+
+async def test_two_writes_of_one_person_at_once_are_written_in_their_order(
+    two_processes: tuple[Database, Database],
+) -> None:
+    mine, another_process = two_processes
+    storage, other = SqliteStorage(mine), SqliteStorage(another_process)
+
+    await asyncio.gather(
+        storage.set_state(KEY, "Registration:email"),
+        storage.set_state(PEOPLE[0], "Registration:email"),
+        storage.set_state(KEY, None),  # each waits for a batch of its own
+        storage.set_state(KEY, "Registration:password"),
+        storage.set_data(KEY, {"email": "a@corp.ru"}),
+    )
+
+    assert await other.get_state(KEY) == "Registration:password"
+    assert await other.get_data(KEY) == {"email": "a@corp.ru"}
+    assert await other.get_state(PEOPLE[0]) == "Registration:email"
+
+
+async def test_a_batch_the_file_refuses_fails_every_update_in_it_and_the_next_is_written(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "fsm.sqlite3"
+    mine = await Database.open(path, busy_timeout_ms=50)
+    another_process = await Database.open(path)
+    storage, other = SqliteStorage(mine), SqliteStorage(another_process)
+    try:
+        async with another_process.transaction():  # holds SQLite's one write lock
+            results = await asyncio.gather(
+                *(storage.set_state(key, "Registration:phone") for key in PEOPLE[:3]),
+                return_exceptions=True,
+            )
+        assert [type(r) for r in results] == [sqlite3.OperationalError] * 3
+        assert [await other.get_state(key) for key in PEOPLE[:3]] == [None] * 3
+
+        await storage.set_state(KEY, "Registration:phone")
+        assert await other.get_state(KEY) == "Registration:phone"
+    finally:
+        await mine.close()
+        await another_process.close()
+
+
+async def test_an_update_cancelled_while_its_write_waits_is_written_all_the_same(
+    two_processes: tuple[Database, Database],
+) -> None:
+    mine, another_process = two_processes
+    storage, other = SqliteStorage(mine), SqliteStorage(another_process)
+    task = asyncio.create_task(storage.set_state(KEY, "Registration:phone"))
+    await asyncio.sleep(0)  # the task has handed its write over and waits for it
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    await storage.set_state(PEOPLE[0], "Registration:email")  # a batch after that one
+
+    assert await other.get_state(KEY) == "Registration:phone"
