@@ -300,10 +300,9 @@ class _GroupCommit:
     being written wait and go together in the next batch, one statement for all the
     changes of a shape: under load, one trip to the file and one fsync for many people
     instead of one each. A write alone is written at once, as before, in one statement.
-    Each update still
-    waits until its own write is in the file, so nothing is acknowledged before it is
-    (R19); a batch that fails fails every update in it, and Telegram delivers them
-    again."""
+    Each update still waits until its own write is in the file, so nothing is
+    acknowledged before it is (R19); a batch that fails fails every update in it, and
+    Telegram delivers them again."""
 
     # At most this many people a batch: 9 bound values a row stay far below SQLite's
     # limit of 32,766, and a batch does not keep the writing connection for long.
@@ -359,7 +358,7 @@ class _GroupCommit:
                             done.set_result(None)
         finally:
             self._writer = None
-            for _, done in self._waiting:  # cancelled before their batch came
+            for _, done in self._waiting:  # the writer was cancelled (the loop stops)
                 done.cancel()
             self._waiting.clear()
 
