@@ -163,7 +163,7 @@ class SqliteStorage(BaseStorage):
         if seen is not None and seen.state is not _MISSING:
             return seen.state  # type: ignore[no-any-return]
         row = await self._row(key)
-        state, data = (None, "{}") if row is None else (row[0], row[1])
+        state, data = (None, "{}") if row is None else (row["state"], row["data"])
         if seen is not None:
             seen.state = state
             if seen.data is _MISSING:
@@ -342,16 +342,14 @@ class _GroupCommit:
                 batch = self._next_batch()
                 try:
                     await self._write_batch([change for change, _ in batch])
-                except BaseException as exc:
+                except Exception as exc:
                     for _, done in batch:
-                        if done.done():
-                            continue
-                        if isinstance(exc, Exception):
+                        if not done.done():
                             done.set_exception(exc)
-                        else:
-                            done.cancel()
-                    if not isinstance(exc, Exception):
-                        raise
+                except BaseException:  # the writer was cancelled (the loop stops)
+                    for _, done in batch:
+                        done.cancel()
+                    raise
                 else:
                     for _, done in batch:
                         if not done.done():
