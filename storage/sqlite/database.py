@@ -202,13 +202,13 @@ async def _connect(
 
 
 def _connect_in_place(path: Path) -> sqlite3.Connection:
-    """The read-only connection of the event loop's thread (`Database.read_in_place`)."""
+    """The read-only connection of the event loop's thread (`Database.read_in_place`):
+    set up as the others, but it never makes the loop wait (`busy_timeout` 0)."""
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.row_factory = sqlite3.Row
-        connection.execute("PRAGMA query_only=ON")
-        connection.execute("PRAGMA busy_timeout=0")  # never make the loop wait
-        connection.execute("PRAGMA cache_size=-32768")
+        for pragma in _pragmas(busy_timeout_ms=0, read_only=True):
+            connection.execute(pragma)
     except BaseException:
         connection.close()
         raise
@@ -219,19 +219,27 @@ async def _set_up(
     connection: aiosqlite.Connection, busy_timeout_ms: int, *, read_only: bool
 ) -> None:
     connection.row_factory = sqlite3.Row
-    await connection.execute("PRAGMA journal_mode=WAL")
-    await connection.execute("PRAGMA foreign_keys=ON")
-    # A writer waits this long for another one (in the connection's thread) before
-    # "database is locked"; then the person is asked to try again shortly.
-    await connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-    # FULL: a confirmed step must survive a power cut, not only a crash of the process.
-    await connection.execute("PRAGMA synchronous=FULL")
-    # 32 MiB of pages per connection instead of SQLite's 2 MiB: with 100,000 accounts
-    # the indexes no longer fit in 2 MiB, and every look-up went back to the file
-    # (issue 8: -10% updates/s against an empty database).
-    await connection.execute("PRAGMA cache_size=-32768")
-    if read_only:
-        await connection.execute("PRAGMA query_only=ON")
+    for pragma in _pragmas(busy_timeout_ms, read_only=read_only):
+        await connection.execute(pragma)
+
+
+def _pragmas(busy_timeout_ms: int, *, read_only: bool) -> list[str]:
+    """How every connection to the file is set up."""
+    return [
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA foreign_keys=ON",
+        # A writer waits this long for another one (in the connection's thread) before
+        # "database is locked"; then the person is asked to try again shortly.
+        f"PRAGMA busy_timeout={int(busy_timeout_ms)}",
+        # FULL: a confirmed step must survive a power cut, not only a crash of the
+        # process.
+        "PRAGMA synchronous=FULL",
+        # 32 MiB of pages per connection instead of SQLite's 2 MiB: with 100,000
+        # accounts the indexes no longer fit in 2 MiB, and every look-up went back to
+        # the file (issue 8: -10% updates/s against an empty database).
+        "PRAGMA cache_size=-32768",
+        *(["PRAGMA query_only=ON"] if read_only else []),
+    ]
 
 
 async def apply_migrations(
