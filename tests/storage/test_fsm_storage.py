@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -131,14 +132,27 @@ async def test_data_that_cannot_survive_a_restart_is_refused_when_written(tmp_pa
         await db.close()
 
 
+@asynccontextmanager
+async def opened_twice(
+    path: Path, *, busy_timeout_ms: int = 5000
+) -> AsyncIterator[tuple[Database, Database]]:
+    """The same file opened twice, as by two processes of the bot; the first waits
+    `busy_timeout_ms` for SQLite's write lock."""
+    mine = await Database.open(path, busy_timeout_ms=busy_timeout_ms)
+    try:
+        another_process = await Database.open(path)
+        try:
+            yield mine, another_process
+        finally:
+            await another_process.close()
+    finally:
+        await mine.close()
+
+
 @pytest.fixture
 async def two_processes(tmp_path: Path) -> AsyncIterator[tuple[Database, Database]]:
-    """The same file opened twice, as by two processes of the bot."""
-    path = tmp_path / "fsm.sqlite3"
-    mine, another_process = await Database.open(path), await Database.open(path)
-    yield mine, another_process
-    await mine.close()
-    await another_process.close()
+    async with opened_twice(tmp_path / "fsm.sqlite3") as both:
+        yield both
 
 
 async def test_within_one_update_state_and_data_are_read_once_and_never_across_updates(
@@ -338,11 +352,11 @@ async def test_two_writes_of_one_person_at_once_are_written_in_their_order(
 async def test_a_batch_the_file_refuses_fails_every_update_in_it_and_the_next_is_written(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "fsm.sqlite3"
-    mine = await Database.open(path, busy_timeout_ms=50)
-    another_process = await Database.open(path)
-    storage, other = SqliteStorage(mine), SqliteStorage(another_process)
-    try:
+    async with opened_twice(tmp_path / "fsm.sqlite3", busy_timeout_ms=50) as (
+        mine,
+        another_process,
+    ):
+        storage, other = SqliteStorage(mine), SqliteStorage(another_process)
         async with another_process.transaction():  # holds SQLite's one write lock
             results = await asyncio.gather(
                 *(storage.set_state(key, "Registration:phone") for key in PEOPLE[:3]),
@@ -353,9 +367,6 @@ async def test_a_batch_the_file_refuses_fails_every_update_in_it_and_the_next_is
 
         await storage.set_state(KEY, "Registration:phone")
         assert await other.get_state(KEY) == "Registration:phone"
-    finally:
-        await mine.close()
-        await another_process.close()
 
 
 async def test_an_update_cancelled_while_its_write_waits_is_written_all_the_same(
