@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.domain.clock import SystemClock
 from bot.runtime import event_loop
 from bot.safe_logging import configure_logging
 from bot.settings import NO_ENCRYPTION_KEY_MESSAGE, Settings, SettingsError, load_settings
@@ -48,8 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         " another person, with their own registration",
     )
     modes.add_parser("webhook", help="run behind a webhook (aiohttp), WEBHOOK_* settings")
-    add_logs_arguments(modes.add_parser("logs", help="read the conversation log (support staff)"))
-    add_stats_arguments(modes.add_parser("stats", help="the registration funnel"))
+    # The only place the support tools take the machine's time: the clock adapter.
+    clock = SystemClock()
+    add_logs_arguments(
+        modes.add_parser("logs", help="read the conversation log (support staff)"), clock
+    )
+    add_stats_arguments(modes.add_parser("stats", help="the registration funnel"), clock)
     backup_parser = modes.add_parser("backup", help="a consistent copy of the live database")
     backup_parser.add_argument("path", type=Path, help="the new file to write")
     modes.add_parser("check", help="database integrity and migration status")

@@ -226,7 +226,7 @@ def build_services(
         support_user_ids=support_user_ids,
         api_access=ApiAccessService(store=store, box=secret_box, policy=policy, clock=clock),
         telegram_faults=telegram_faults,
-        flood_gate=flood_gate or FloodGate(),
+        flood_gate=flood_gate or FloodGate(clock=clock),
         housekeeping=Housekeeping(store=store, signup=signup, clock=clock),
         desk=desk,
         reminders=ReminderService(
@@ -436,6 +436,7 @@ async def open_runtime(
         sqlite_needed=settings.redis_url is None,
     )
     sms_sender = sms_sender_from(settings)
+    clock = SystemClock()  # the one clock of the process, handed to whatever tells time
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
     redis: Redis | None = None
@@ -444,6 +445,7 @@ async def open_runtime(
         assert me.username is not None, "a bot always has a username"
         services = build_services(
             store=backend.store,
+            clock=clock,
             policy=settings.policy(),
             hasher=hasher_from(settings),
             email_sender=email_sender or email_sender_from(settings),
@@ -461,7 +463,9 @@ async def open_runtime(
             dashboard_session_hours=settings.dashboard_session_hours,
             telegram_faults=telegram_faults_from(settings, console=console),
             flood_gate=FloodGate(
-                max_events=settings.flood_max_events, per_seconds=settings.flood_window_seconds
+                max_events=settings.flood_max_events,
+                per_seconds=settings.flood_window_seconds,
+                clock=clock,
             ),
             # Another instance may have sent a code: with PostgreSQL the holder of the
             # job looks for due prompts often, not only when this process sent one.

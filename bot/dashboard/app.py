@@ -574,7 +574,7 @@ def _window(request: web.Request) -> tuple[str, datetime | None]:
     if chosen == "all":
         return chosen, None
     try:
-        return chosen, parse_since(chosen)
+        return chosen, parse_since(chosen, request.config_dict[_DASHBOARD].clock.now())
     except argparse.ArgumentTypeError:
         raise _plain_error(
             request,

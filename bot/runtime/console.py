@@ -16,10 +16,9 @@ import os
 import re
 import sys
 import threading
-import time
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO, cast
 
 import segno
@@ -52,6 +51,7 @@ from aiogram.types import (
 )
 
 from bot.app import open_runtime
+from bot.domain.clock import Clock, SystemClock
 from bot.settings import Settings
 from bot.telegram.qr import QrPhoto
 from bot.ui.texts import LANGUAGES, Texts, language_for, plain, texts_for
@@ -170,11 +170,14 @@ class Screen:
 class ConsoleSession(BaseSession):
     """Answers the Bot API calls locally and shows what they would show."""
 
-    def __init__(self, out: Callable[[str], None], t: Texts) -> None:
+    def __init__(self, out: Callable[[str], None], t: Texts, clock: Clock) -> None:
         super().__init__()
         self._out = out
         self._t = t
-        self._ids = itertools.count(int(time.time()))
+        # The console plays Telegram: its messages are dated by the bot's clock, and
+        # their ids start from it, so a later session never reuses an earlier one's.
+        self.clock = clock
+        self._ids = itertools.count(int(clock.now().timestamp()))
         self.chat = Chat(id=CONSOLE_USER_ID, type="private")
         self.screen = Screen()
 
@@ -223,7 +226,7 @@ class ConsoleSession(BaseSession):
     def _show(self, text: str, markup: Any) -> Message:
         message = Message(
             message_id=self.next_message_id(),
-            date=datetime.now(UTC),
+            date=self.clock.now(),
             chat=self.chat,
             from_user=CONSOLE_BOT,
             text=text,
@@ -248,7 +251,7 @@ class ConsoleSession(BaseSession):
         if isinstance(method.message_id, int):
             message = Message(
                 message_id=method.message_id,
-                date=datetime.now(UTC),
+                date=self.clock.now(),
                 chat=self.chat,
                 from_user=CONSOLE_BOT,
                 text=method.text,
@@ -270,7 +273,7 @@ class ConsoleSession(BaseSession):
             return
         known = self.screen.messages.get(method.message_id)
         message = known or Message(
-            message_id=method.message_id, date=datetime.now(UTC), chat=self.chat, text=""
+            message_id=method.message_id, date=self.clock.now(), chat=self.chat, text=""
         )
         self._out(f"bot ({self._t('console.buttons_changed')})>")
         self._lines(self.screen.place(message, markup))
@@ -344,7 +347,7 @@ async def run_console(
 ) -> None:
     code = console_language(language)
     t = texts_for(code, settings.support_contact)
-    session = ConsoleSession(out, t)
+    session = ConsoleSession(out, t, SystemClock())
     session.chat = Chat(id=user_id, type="private")
     bot = Bot(
         CONSOLE_TOKEN, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
@@ -387,7 +390,7 @@ async def _event_for(
     out: Callable[[str], None],
     t: Texts,
 ) -> dict[str, Any] | None:
-    now = datetime.now(UTC)
+    now = session.clock.now()
     # A line that starts with a space is sent as typed, even if a button has its number.
     pressed = None if text.startswith(" ") else session.screen.pressed(text)
     if pressed is not None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.concurrency import run_until
-from bot.domain.clock import SystemClock
+from bot.domain.clock import Clock, SystemClock
 from bot.domain.conversation import LogEntry
 from bot.domain.desk import DeskService
 from bot.domain.funnel import funnel
@@ -25,14 +25,16 @@ _RELATIVE = re.compile(r"(\d{1,6})\s*([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-def parse_since(text: str) -> datetime:
-    """`30m`, `12h`, `7d`, `2w` ago, or an ISO date/time (UTC unless it says
-    otherwise). Anything else is refused with what is accepted (argparse prints it)."""
+def parse_since(text: str, now: datetime) -> datetime:
+    """`30m`, `12h`, `7d`, `2w` before `now`, or an ISO date/time (UTC unless it says
+    otherwise). Anything else is refused with what is accepted (argparse prints it).
+    `now` comes from the caller's `Clock`: the same span means the same moment for the
+    dashboard, the terminal and their tests."""
     relative = _RELATIVE.fullmatch(text.strip().lower())
     if relative:
         unit = _UNITS[relative[2]]
         try:
-            return datetime.now(UTC) - timedelta(**{unit: int(relative[1])})
+            return now - timedelta(**{unit: int(relative[1])})
         except OverflowError:  # 999999w: before year 1
             raise argparse.ArgumentTypeError(f"{text!r} is too far back") from None
     try:
@@ -44,21 +46,32 @@ def parse_since(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def add_logs_arguments(parser: argparse.ArgumentParser) -> None:
+def since_argument(clock: Clock) -> Callable[[str], datetime]:
+    """`--since` as argparse's type: a span counts back from the clock's time."""
+
+    def since(text: str) -> datetime:
+        return parse_since(text, clock.now())
+
+    return since
+
+
+def add_logs_arguments(parser: argparse.ArgumentParser, clock: Clock) -> None:
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--user", type=int, help="Telegram user id")
     who.add_argument("--email", help="the account's email")
     who.add_argument("--phone", help="the account's phone number")
-    parser.add_argument("--since", type=parse_since, help="30m, 12h, 7d, 2w, or an ISO date/time")
+    parser.add_argument(
+        "--since", type=since_argument(clock), help="30m, 12h, 7d, 2w, or an ISO date/time"
+    )
     parser.add_argument("--limit", type=int, default=100, help="the last N records (100)")
     parser.add_argument("--follow", action="store_true", help="print new records until Ctrl-C")
     parser.add_argument("--format", choices=("text", "jsonl"), default="text")
 
 
-def add_stats_arguments(parser: argparse.ArgumentParser) -> None:
+def add_stats_arguments(parser: argparse.ArgumentParser, clock: Clock) -> None:
     parser.add_argument(
         "--since",
-        type=parse_since,
+        type=since_argument(clock),
         help="people who first wrote since: 30m, 12h, 30d, 2w, or an ISO date",
     )
 

@@ -8,11 +8,11 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
 
+from bot.domain.clock import SystemClock
 from storage.migrations import Migration, bundled_migrations
 from storage.sqlite.timefmt import to_db
 
@@ -266,7 +266,7 @@ async def apply_migrations(
                 await connection.execute(statement)
             await connection.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (migration.version, migration.name, to_db(datetime.now(UTC))),
+                (migration.version, migration.name, to_db(SystemClock().now())),
             )
             newly.append(migration.version)
     except BaseException:

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -20,6 +19,7 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from aiogram.types import TelegramObject
 
+from bot.domain.clock import Clock, SystemClock
 from storage.sqlite.database import Database, fetch_one
 from storage.sqlite.timefmt import to_db
 
@@ -118,9 +118,9 @@ class SqliteStorage(BaseStorage):
     look-up of one row to a thread cost more than the look-up (issue 21).
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, clock: Clock | None = None) -> None:
         self._database = database
-        self._writes = _GroupCommit(database)
+        self._writes = _GroupCommit(database, clock or SystemClock())
 
     @asynccontextmanager
     async def one_update(self, key: StorageKey | None, state: str | None) -> AsyncIterator[None]:
@@ -308,8 +308,9 @@ class _GroupCommit:
     # limit of 32,766, and a batch does not keep the writing connection for long.
     MAX_BATCH = 200
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, clock: Clock) -> None:
         self._database = database
+        self._clock = clock
         self._waiting: list[tuple[_Change, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -364,7 +365,7 @@ class _GroupCommit:
         by_shape: dict[_Shape, list[_Change]] = {}
         for change in changes:
             by_shape.setdefault(change.shape, []).append(change)
-        now = _now()
+        now = to_db(self._clock.now())
         statements = [
             statement
             for shape, of_shape in by_shape.items()
@@ -392,7 +393,3 @@ def _encoded(data: dict[str, Any]) -> str:
         # json.dumps turns tuples into lists and int keys into strings, silently.
         raise DataNotJson("FSM data must round-trip through JSON (no tuples, no non-string keys)")
     return encoded
-
-
-def _now() -> str:
-    return to_db(datetime.now(UTC))

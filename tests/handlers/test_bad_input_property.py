@@ -12,7 +12,6 @@ import logging
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -188,7 +187,7 @@ update_kind = st.sampled_from(
 
 def make_update(chat: ChatDriver, kind: str, text: str, data: str) -> Update:
     uid = next(_ids)
-    now = datetime.now(UTC)
+    now = chat.clock.now()
     if kind == "channel":
         post = Message(message_id=uid, date=now, chat=Chat(id=-100123, type="channel"), text=text)
         return Update(update_id=uid, channel_post=post)

@@ -186,7 +186,15 @@ async def test_stats_prints_the_desks_first_answer_and_time_to_close(
 def test_since_accepts_a_span_or_a_date(text: str) -> None:
     from bot.support.cli import parse_since
 
-    assert parse_since(text).tzinfo is not None
+    assert parse_since(text, FakeClock().now()).tzinfo is not None
+
+
+def test_a_span_counts_back_from_the_time_it_is_given() -> None:
+    from bot.support.cli import parse_since
+
+    now = FakeClock().now()
+    assert parse_since("7d", now) == now - timedelta(days=7)
+    assert parse_since("30m", now) == now - timedelta(minutes=30)
 
 
 @pytest.mark.parametrize("text", ["1y", "week", "999999w", "-3d"])
@@ -194,7 +202,7 @@ def test_since_refuses_anything_else_with_what_it_accepts(text: str) -> None:
     from bot.support.cli import parse_since
 
     with pytest.raises(argparse.ArgumentTypeError, match=r"12h|too far back"):
-        parse_since(text)
+        parse_since(text, FakeClock().now())
 
 
 async def test_first_seen_gives_each_persons_first_message_and_first_at_the_password(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -33,6 +32,7 @@ from aiogram.types import (
     User,
 )
 
+from bot.domain.clock import Clock, SystemClock
 from bot.telegram.conversation import BOOKKEEPING_KEYS
 from tests.support.session import RecordingSession
 
@@ -115,8 +115,14 @@ class ChatDriver:
         *,
         user_id: int,
         language_code: str = "en",
+        clock: Clock | None = None,
     ) -> None:
         self.dispatcher = dispatcher
+        # Telegram dates a message when the person sends it: here by the bot's own clock
+        # (the services' FakeClock in most tests), so flood control (R20) and every
+        # time the bot keeps see one timeline.
+        recorder = dispatcher.workflow_data.get("recorder")
+        self.clock: Clock = clock or (recorder.clock if recorder is not None else SystemClock())
         self.bot = bot
         self.session = session
         self.user = User(id=user_id, is_bot=False, first_name="Person", language_code=language_code)
@@ -124,13 +130,18 @@ class ChatDriver:
 
     def other_person(self, user_id: int, language_code: str = "en") -> ChatDriver:
         return ChatDriver(
-            self.dispatcher, self.bot, self.session, user_id=user_id, language_code=language_code
+            self.dispatcher,
+            self.bot,
+            self.session,
+            user_id=user_id,
+            language_code=language_code,
+            clock=self.clock,
         )
 
     def message(self, **content: Any) -> Message:
         return Message(
             message_id=next(_message_ids),
-            date=datetime.now(UTC),
+            date=self.clock.now(),
             chat=content.pop("chat", self.chat),
             from_user=self.user,
             **content,
@@ -148,7 +159,7 @@ class ChatDriver:
         return await self.feed(Update(update_id=next(_update_ids), message=self.message(**content)))
 
     async def feed_edited(self, **content: Any) -> Replies:
-        edited = self.message(edit_date=int(datetime.now(UTC).timestamp()), **content)
+        edited = self.message(edit_date=int(self.clock.now().timestamp()), **content)
         return await self.feed(Update(update_id=next(_update_ids), edited_message=edited))
 
     async def send_contact(self, phone_number: str, *, owner: int | None = None) -> Replies:
@@ -208,7 +219,7 @@ class ChatDriver:
         """A button pressed on the message `message_id` (the bot's, sent earlier)."""
         message = Message(
             message_id=message_id,
-            date=datetime.now(UTC),
+            date=self.clock.now(),
             chat=self.chat,
             text="(a message with buttons)",
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncGenerator
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from aiogram import Bot
@@ -33,12 +32,15 @@ from aiogram.types import (
     User,
 )
 
+from bot.domain.clock import Clock, SystemClock
+
 BOT_USER = User(id=42, is_bot=True, first_name="VK Cloud onboarding", username="vkcloud_test_bot")
 
 
 class RecordingSession(BaseSession):
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
         super().__init__()
+        self.clock: Clock = clock or SystemClock()  # dates the bot's messages, as Telegram
         self.calls: list[TelegramMethod[Any]] = []
         self._message_ids = itertools.count(10_000)
         self.last_message_id: int | None = None  # of the last message sent
@@ -142,7 +144,7 @@ class RecordingSession(BaseSession):
                 message_id = method.message_id or 0
             result = Message(
                 message_id=message_id,
-                date=datetime.now(UTC),
+                date=self.clock.now(),
                 chat=Chat(id=chat_id, type="private"),
                 from_user=BOT_USER,
                 text=method.caption if isinstance(method, SendPhoto) else method.text,
