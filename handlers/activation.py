@@ -75,8 +75,10 @@ async def get_started(
     t = conv.t
     outcome = await activation.activate(conv.user_id)
     if outcome.status is ActivationStatus.ALREADY_ACTIVE:
-        # A second press, a double tap or a stale button: nothing is credited again.
+        # A second press, a double tap or a stale button: nothing is credited again,
+        # and the person is shown where they are.
         await callback.answer(t("already_active"), show_alert=True)
+        await flow.show(conv)
         return
     await callback.answer()
     if outcome.status is ActivationStatus.NOT_YET:

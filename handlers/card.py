@@ -11,7 +11,14 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, Message, PreCheckoutQuery
 
-from bot.domain.card import CardService, OfferOutcome, OfferStatus, PaymentOutcome, PaymentStatus
+from bot.domain.card import (
+    CardService,
+    CheckProblem,
+    OfferOutcome,
+    OfferStatus,
+    PaymentOutcome,
+    PaymentStatus,
+)
 from bot.domain.money import CURRENCY
 from bot.domain.registration import Position
 from bot.domain.steps import Step
@@ -48,8 +55,12 @@ async def offer_card(conv: Conversation, card: CardService, *, optional: bool) -
     return outcome
 
 
-async def pre_checkout(query: PreCheckoutQuery, card: CardService, t: Texts) -> None:
-    """Telegram waits at most 10 seconds for this answer: one read, then the answer."""
+async def pre_checkout(
+    query: PreCheckoutQuery, card: CardService, t: Texts, conv: Conversation, flow: Flow
+) -> None:
+    """Telegram waits at most 10 seconds for this answer: one read, then the answer.
+    A refused older form or one already paid is followed, in the chat, by what to do
+    now (`after_refusal`), once the answer has gone."""
     verdict = await card.check_before_payment(
         query.from_user.id, query.invoice_payload, query.currency, query.total_amount
     )
@@ -61,6 +72,8 @@ async def pre_checkout(query: PreCheckoutQuery, card: CardService, t: Texts) -> 
         else:
             log.info("pre-checkout refused: %s", verdict.problem.value)
             await query.answer(ok=False, error_message=t.of("precheckout", verdict.problem))
+    if verdict.problem is not None:
+        await after_refusal(conv, verdict.problem, card, flow)
 
 
 async def successful_payment(
@@ -89,9 +102,22 @@ async def sandbox_pay(
     outcome = await card.sandbox_pay(conv.user_id, callback_data.payload)
     if outcome.status is PaymentStatus.REFUSED and outcome.problem is not None:
         await callback.answer(conv.t.of("precheckout", outcome.problem), show_alert=True)
+        await after_refusal(conv, outcome.problem, card, flow)
         return
     await callback.answer()
     await show_payment(conv, outcome, flow)
+
+
+async def after_refusal(
+    conv: Conversation, problem: CheckProblem, card: CardService, flow: Flow
+) -> None:
+    """What follows a refused form in the chat (R9): the card linked already, the step
+    the person is at; an older form, the newest sent again at the bottom of the chat
+    (`card.offer` makes it the one payable form). Other refusals stand as said."""
+    if problem is CheckProblem.ALREADY_PAID:
+        await flow.show(conv)
+    elif problem is CheckProblem.SUPERSEDED:
+        await card_or_where(conv, card, flow)
 
 
 async def sandbox_decline(
@@ -123,6 +149,7 @@ async def card_or_where(conv: Conversation, card: CardService, flow: Flow) -> No
     account = position.account
     if account is not None and account.has_done(Step.CARD):
         await conv.say(t("card_already_linked"))
+        await flow.show(conv, position)
     elif position.step is Step.CARD:
         await flow.show(conv, position)
     elif account is not None and position.step in (Step.ACTIVATION, Step.ACTIVE):
@@ -133,7 +160,11 @@ async def card_or_where(conv: Conversation, card: CardService, flow: Flow) -> No
         await flow.show(conv, position)
 
 
-async def card_fallback(message: Message, conv: Conversation) -> None:
+async def card_fallback(message: Message, conv: Conversation, flow: Flow) -> None:
+    # The account decides (R12): a chat state left at the card by a crash after the
+    # payment was recorded moves on to the step the person is really at.
+    if not await flow.still_at(conv, Step.CARD):
+        return
     await conv.say(conv.t("card_expected"), reply_markup=new_invoice_keyboard(conv.t))
 
 

@@ -72,6 +72,15 @@ class Flow:
         services = {name: conv.data[name] for name in self._wanted[where.step]}
         await self._prompts[where.step](conv, where, **services)
 
+    async def still_at(self, conv: Conversation, step: Step) -> bool:
+        """True when the person is at `step`; otherwise the step they are really at is
+        shown: the chat's state is a cache, and a crash can leave it behind."""
+        where = await self._registration.position(conv.user_id)
+        if where.step is step:
+            return True
+        await self.show(conv, where)
+        return False
+
 
 def _wanted(prompt: Prompt) -> tuple[str, ...]:
     """The names a prompt wants after (conv, where)."""

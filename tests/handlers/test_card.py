@@ -95,8 +95,16 @@ async def test_an_older_invoice_is_declined_once_a_new_one_was_issued(
     fresh = await payer.send("/card")
     [new_invoice] = fresh.invoices
 
-    assert (await payer.pre_checkout(old, AMOUNT)).pre_checkout_answers[0].ok is False
     assert (await payer.pre_checkout(new_invoice.payload, AMOUNT)).pre_checkout_answers[0].ok
+    refused = await payer.pre_checkout(old, AMOUNT)
+
+    # docs/rules.md, R9: one payable form; an older one says so, no money is taken,
+    # and the newest is sent again at the bottom of the chat.
+    [answer] = refused.pre_checkout_answers
+    assert answer.ok is False
+    assert "replaced by a newer one" in (answer.error_message or "")
+    [newest] = refused.invoices
+    assert (await payer.pre_checkout(newest.payload, AMOUNT)).pre_checkout_answers[0].ok
 
 
 async def test_a_successful_payment_links_the_card_credits_it_and_offers_autopayment(

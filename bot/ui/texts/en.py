@@ -325,7 +325,8 @@ CATALOG: dict[str, str] = {
     "precheckout.other_account": "This payment form was made for another account.",
     "precheckout.wrong_amount": "The amount does not match the payment form. Send /card for a new one.",
     "precheckout.superseded": (
-        "This payment form no longer works: please use the newest one, or send /card."
+        "This payment form was replaced by a newer one, and no money was taken. "
+        "I am sending you a new form in the chat: please pay that one."
     ),
     "precheckout.already_paid": "This card check is already paid: your card is linked.",
     "card_already_linked": "Your card is already linked.",
