@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -151,13 +152,20 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    from bot.runtime.server import run_server
+    from bot.runtime.server import BotTokenRefused, run_server
 
     _configure_logging(settings.log_level, settings)
     try:
         event_loop.run(run_server(settings, webhook=args.mode == "webhook"))
     except UnusableDatabase as exc:
         return _unusable(exc)
+    except BotTokenRefused:
+        print(
+            "configuration error: Telegram refused BOT_TOKEN (Unauthorized); copy the"
+            " token from @BotFather again",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     return 0
 
 
@@ -186,5 +194,20 @@ def _configure_logging(level: str, settings: Settings | None = None) -> None:
     configure_logging(level, [] if settings is None else settings.secret_values())
 
 
+def run_from_the_command_line() -> int:
+    """`main`, and a reader that stops reading (`python -m bot stats | head`) ends the
+    command quietly: what it took is printed, the rest is not wanted."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The interpreter flushes stdout again on exit: point it at nothing first
+        # (the recipe of Python's signal module documentation).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_from_the_command_line())

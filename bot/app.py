@@ -434,6 +434,7 @@ async def open_runtime(
         database_url=(settings.database_url.get_secret_value() if settings.database_url else None),
         pool_size=settings.database_pool_size,
         sqlite_needed=settings.redis_url is None,
+        check_max_bytes=settings.startup_check_max_mb * 2**20,
     )
     sms_sender = sms_sender_from(settings)
     clock = SystemClock()  # the one clock of the process, handed to whatever tells time

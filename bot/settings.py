@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     database_path: Path = Path("data/onboarding.sqlite3")
+    # A SQLite file up to this size is checked at every start (PRAGMA quick_check): a
+    # file damaged behind a sound header stops start-up with one line. 0.7 s a GB from
+    # the page cache, 15.6 s a GB from a cold disk here (docs/performance.md); a larger
+    # file starts unchecked, and says so. 0: never.
+    startup_check_max_mb: int = Field(default=256, ge=0, le=1_000_000)
     # Issue 9, several instances: PostgreSQL for the accounts, codes, tokens, ledger,
     # autopayment, 2FA and the conversation log; Redis for aiogram's FSM state and the
     # per-person lock. Unset, everything is on the SQLite file (one instance).

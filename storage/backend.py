@@ -62,17 +62,23 @@ async def open_backend(
     pool_size: int = 8,
     sqlite_needed: bool = True,
     server_settings: dict[str, str] | None = None,
+    check_max_bytes: int = 0,
 ) -> Backend:
     """Opens the engines and applies their pending migrations. With a `database_url`
-    the SQLite file is opened only if `sqlite_needed` (FSM state without Redis)."""
+    the SQLite file is opened only if `sqlite_needed` (FSM state without Redis). A
+    SQLite file up to `check_max_bytes` is checked first (`Database.open`)."""
     if database_url is None:
-        database = await Database.open(database_path)
+        database = await Database.open(database_path, check_max_bytes=check_max_bytes)
         return Backend(sqlite_store(database), SqliteConversationLog(database), database, None)
     postgres = await PgDatabase.open(
         database_url, pool_size=pool_size, server_settings=server_settings
     )
     try:
-        sqlite = await Database.open(database_path) if sqlite_needed else None
+        sqlite = (
+            await Database.open(database_path, check_max_bytes=check_max_bytes)
+            if sqlite_needed
+            else None
+        )
     except BaseException:
         await postgres.close()
         raise

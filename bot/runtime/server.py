@@ -4,16 +4,25 @@ the runtime, then long polling or the webhook until SIGINT or SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 
 from bot.app import open_runtime
+from bot.domain.clock import Clock, SystemClock
 from bot.runtime.metrics_server import serve_metrics
 from bot.runtime.polling import run_polling
 from bot.runtime.webhook import run_webhook
@@ -21,6 +30,51 @@ from bot.settings import Settings
 from bot.telegram.commands import publish_commands
 
 log = logging.getLogger("bot")
+
+# Waits between tries to reach Telegram at start: doubled from the first, up to the last.
+FIRST_RETRY_SECONDS = 1.0
+LONGEST_RETRY_SECONDS = 60.0
+
+
+class BotTokenRefused(Exception):
+    """Telegram answered that BOT_TOKEN is not a bot's token: no retry will help."""
+
+
+async def reach_telegram(
+    bot: Bot,
+    stop: asyncio.Event,
+    clock: Clock,
+    *,
+    first_wait: float = FIRST_RETRY_SECONDS,
+    longest_wait: float = LONGEST_RETRY_SECONDS,
+) -> bool:
+    """Asks Telegram who the bot is until it answers: True then, False if `stop` came
+    first. Telegram unreachable or failing says one line a try, with the next try's
+    time, and waits longer each time; never a traceback (the error's kinds only: a
+    Bot API address holds the token). A refused token raises `BotTokenRefused`."""
+    wait = first_wait
+    while not stop.is_set():
+        try:
+            await bot.me()
+            return True
+        except TelegramUnauthorizedError:
+            raise BotTokenRefused from None
+        except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
+            if isinstance(exc, TelegramRetryAfter):
+                wait = max(wait, float(exc.retry_after))
+            cause = type(exc.__cause__).__name__ if exc.__cause__ is not None else None
+            reason = type(exc).__name__ + (f": {cause}" if cause else "")
+            at = clock.now() + timedelta(seconds=wait)
+            log.warning(
+                "Telegram cannot be reached (%s); next try in %.0f s, at %s UTC",
+                reason,
+                wait,
+                f"{at:%H:%M:%S}",
+            )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), wait)
+        wait = min(wait * 2, longest_wait)
+    return False
 
 
 def test_backends_warning(settings: Settings) -> str | None:
@@ -47,6 +101,8 @@ async def run_server(settings: Settings, *, webhook: bool) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
+        if not await reach_telegram(bot, stop, SystemClock()):
+            return
         async with open_runtime(settings, bot) as runtime:
             await publish_commands(bot)
             me = await bot.me()

@@ -31,6 +31,31 @@ class UnusableDatabase(Exception):
         self.reason = reason
 
 
+async def _quick_check(connection: aiosqlite.Connection, path: Path, max_bytes: int) -> None:
+    if max_bytes <= 0:
+        return
+    async with connection.execute(
+        "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+    ) as cursor:
+        row = await cursor.fetchone()
+    size = int(row[0]) if row else 0
+    if size > max_bytes:
+        log.warning(
+            "the database file is %d MB, above STARTUP_CHECK_MAX_MB (%d): started without"
+            " the start-up check; run python -m bot check in a quiet hour",
+            size // 2**20,
+            max_bytes // 2**20,
+        )
+        return
+    async with connection.execute("PRAGMA quick_check(1)") as cursor:
+        row = await cursor.fetchone()
+    # One line: SQLite's first problem spans two ("*** in database main ***", the page).
+    verdict = " ".join(str(row[0]).split()) if row else "no answer"
+    if verdict != "ok":
+        # SQLite's words name pages and trees, never a value stored in them.
+        raise sqlite3.DatabaseError(f"damaged: {verdict}")
+
+
 def sqlite_migrations() -> list[Migration]:
     return bundled_migrations(MIGRATIONS_DIR)
 
@@ -94,12 +119,17 @@ class Database:
         readers: int = 3,
         migrations: list[Migration] | None = None,
         busy_timeout_ms: int = 5000,
+        check_max_bytes: int = 0,
     ) -> Database:
+        """Opens the file, creating it, and applies the pending migrations. A file of
+        at most `check_max_bytes` is checked first (`PRAGMA quick_check`): damage
+        behind a sound header raises `UnusableDatabase` before anything is written."""
         path.parent.mkdir(parents=True, exist_ok=True)
         connections: list[aiosqlite.Connection] = []
         try:
             writer = await _connect(path, busy_timeout_ms)
             connections.append(writer)
+            await _quick_check(writer, path, check_max_bytes)
             await apply_migrations(writer, migrations or sqlite_migrations())
             for _ in range(max(1, readers)):
                 connections.append(await _connect(path, busy_timeout_ms, read_only=True))

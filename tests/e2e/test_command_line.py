@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -237,3 +239,69 @@ def test_the_support_tools_never_import_aiogram(tmp_path: Path, args: list[str])
     imported = [line.split("|")[-1].strip() for line in shown.stderr.splitlines() if "|" in line]
     assert "bot.settings" in imported, shown.stderr[-500:]  # the list was really read
     assert not [name for name in imported if name.split(".")[0] == "aiogram"]
+
+
+@pytest.mark.parametrize("args", [["stats"], ["logs"], ["logs", "--format", "jsonl"]])
+def test_a_support_tool_whose_reader_has_gone_ends_quietly(tmp_path: Path, args: list[str]) -> None:
+    """`python -m bot stats | head`: the reader stops reading, and the tool stops with
+    no traceback. Here the pipe's reading end is closed before anything is written."""
+    run_bot(["check"], tmp_path)  # a database to read
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)},
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert result.stderr == ""
+    assert result.returncode == 0
+
+
+def test_telegram_unreachable_at_start_says_one_line_a_try_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+            "BOT_TOKEN": "123456:unreachable-test-token",
+            "SECRET_KEY": "q0mX0iJ8c3m2w4PjQ3YkZ1n0mX9b7W2sR5tL8vN1xEo=",
+            "TELEGRAM_API_URL": f"http://127.0.0.1:{closed_port}",
+            "ALLOW_TEST_BACKENDS": "true",
+            "EMAIL_BACKEND": "console",
+            "SMS_BACKEND": "console",
+            "PAYMENT_BACKEND": "sandbox",
+        },
+    )
+    assert bot.stderr is not None
+    tries = []
+    try:
+        for line in bot.stderr:  # each try says so at once; read the first three
+            if "Telegram cannot be reached" in line:
+                tries.append(line)
+                if len(tries) == 3:
+                    break
+        bot.send_signal(signal.SIGTERM)
+        rest = bot.communicate(timeout=60)[1]
+    finally:
+        bot.kill()
+    waits = [int(re.search(r"next try in (\d+) s, at \d\d:\d\d:\d\d UTC", t)[1]) for t in tries]  # type: ignore[index]
+    assert waits == [1, 2, 4]  # longer each time
+    assert "Traceback" not in "".join(tries) + rest
+    assert "unreachable-test-token" not in "".join(tries) + rest
+    assert bot.returncode == 0

@@ -13,6 +13,7 @@ import pytest
 
 from tests.e2e.conftest import SECRET_KEY, TOKEN, BotProcess, bot_env
 from tests.e2e.test_command_line import run_bot
+from tests.storage.test_startup_check import a_file_with_a_damaged_page
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.sms_sink import SmsSink
 from tests.support.smtp import SmtpSink, free_port
@@ -77,19 +78,23 @@ async def test_allowed_test_backends_say_so_at_start_and_in_the_health_check(
 
 @pytest.mark.parametrize(
     "content",
-    [b"this is not a database at all" * 40, b"SQLite format 3\x00" + b"\xff" * 200],
-    ids=["garbage", "truncated"],
+    [b"this is not a database at all" * 40, b"SQLite format 3\x00" + b"\xff" * 200, None],
+    ids=["garbage", "truncated", "a page damaged behind a sound header"],
 )
 async def test_a_damaged_database_at_start_exits_at_once_with_one_line(
     telegram: FakeTelegram,
     smtp: SmtpSink,
     sms_gateway: SmsSink,
     tmp_path: Path,
-    content: bytes,
+    content: bytes | None,
 ) -> None:
     env = bot_env(telegram, smtp, sms_gateway, tmp_path)
     database = Path(env["DATABASE_PATH"])
-    damage(database, content)
+    if content is None:
+        database.parent.mkdir(parents=True)
+        a_file_with_a_damaged_page(database)
+    else:
+        damage(database, content)
     process = BotProcess(env, tmp_path)
     started = time.monotonic()
 
