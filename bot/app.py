@@ -77,6 +77,7 @@ from bot.ui.messages import compose_code_sms, compose_confirmation_email
 from bot.ui.texts import DEFAULT_SUPPORT_CONTACT
 from handlers.flow import Flow
 from storage.backend import Backend, open_backend
+from storage.fsm_data import encoded_fsm_data
 from storage.sqlite.fsm import RememberStatePerUpdate, SqliteStorage
 
 log = logging.getLogger(__name__)
@@ -393,7 +394,7 @@ def fsm_from(
         return SqliteStorage(backend.sqlite), PersonLocks(), None
     redis = redis_client(settings.redis_url.get_secret_value(), settings.redis_pool_size)
     key_builder = redis_key_builder()
-    storage = RedisStorage(redis, key_builder=key_builder)
+    storage = redis_storage(redis, key_builder)
     isolation = LeasedRedisLocks(
         redis, key_builder, lease_seconds=settings.redis_lock_timeout_seconds
     )
@@ -406,6 +407,12 @@ def redis_client(url: str, pool_size: int) -> Redis:
     people at once on one instance failed updates that way."""
     pool = BlockingConnectionPool.from_url(url, max_connections=pool_size, timeout=30)
     return Redis(connection_pool=pool)
+
+
+def redis_storage(redis: Redis, key_builder: DefaultKeyBuilder) -> RedisStorage:
+    """aiogram's Redis storage, writing FSM data as the SQLite storage does: what JSON
+    would not give back exactly is refused when written (`storage/fsm_data.py`)."""
+    return RedisStorage(redis, key_builder=key_builder, json_dumps=encoded_fsm_data)
 
 
 def redis_key_builder(prefix: str = "fsm") -> DefaultKeyBuilder:

@@ -20,6 +20,7 @@ from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from aiogram.types import TelegramObject
 
 from bot.domain.clock import Clock, SystemClock
+from storage.fsm_data import encoded_fsm_data
 from storage.sqlite.database import Database, fetch_one
 from storage.sqlite.timefmt import to_db
 
@@ -187,7 +188,7 @@ class SqliteStorage(BaseStorage):
         if not isinstance(data, dict):
             msg = f"Data must be a dict or dict-like object, got {type(data).__name__}"
             raise DataNotDictLikeError(msg)
-        encoded = _encoded(data)
+        encoded = encoded_fsm_data(data)
         if (seen := _seen(key)) is not None:
             if seen.data is _MISSING or seen.data != encoded:
                 seen.data, seen.data_written = encoded, True
@@ -376,20 +377,3 @@ class _GroupCommit:
         async with self._database.writing() as db:
             for sql, params in statements:
                 await db.execute(sql, params)
-
-
-class DataNotJson(TypeError):
-    """FSM data that JSON would not give back the same. Names the problem only."""
-
-
-def _encoded(data: dict[str, Any]) -> str:
-    try:
-        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    except (TypeError, ValueError):
-        raise DataNotJson(
-            "FSM data must be JSON: dicts with string keys, lists, str, int, float, bool and None"
-        ) from None
-    if json.loads(encoded) != data:
-        # json.dumps turns tuples into lists and int keys into strings, silently.
-        raise DataNotJson("FSM data must round-trip through JSON (no tuples, no non-string keys)")
-    return encoded

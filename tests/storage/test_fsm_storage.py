@@ -14,12 +14,12 @@ import pytest
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
-from bot.app import redis_client, redis_key_builder
+from bot.app import redis_client, redis_key_builder, redis_storage
+from storage.fsm_data import DataNotJson
 from storage.sqlite.database import Database, fetch_all
-from storage.sqlite.fsm import DataNotJson, SqliteStorage
+from storage.sqlite.fsm import SqliteStorage
 from tests.support.servers import redis_url
 
 KEY = StorageKey(bot_id=42, chat_id=-100, user_id=7)
@@ -34,7 +34,7 @@ async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         # As the bot makes it (bot/app.py), under a prefix of this test's own.
         prefix = f"test-{uuid.uuid4().hex}"
         redis = Redis.from_url(redis_url())
-        yield RedisStorage(redis, key_builder=redis_key_builder(prefix))
+        yield redis_storage(redis, redis_key_builder(prefix))
         keys = [key async for key in redis.scan_iter(f"{prefix}:*")]
         if keys:
             await redis.delete(*keys)
@@ -243,7 +243,7 @@ async def test_more_updates_at_once_than_redis_connections_wait_for_one() -> Non
     # As the bot makes its client: 300 writes at once through 10 connections.
     prefix = f"test-{uuid.uuid4().hex}"
     redis = redis_client(redis_url(), pool_size=10)
-    storage = RedisStorage(redis, key_builder=redis_key_builder(prefix))
+    storage = redis_storage(redis, redis_key_builder(prefix))
     keys = [StorageKey(bot_id=42, chat_id=n, user_id=n) for n in range(300)]
     try:
         await asyncio.gather(*(storage.set_state(key, state=f"s{key.user_id}") for key in keys))
@@ -257,20 +257,25 @@ async def test_more_updates_at_once_than_redis_connections_wait_for_one() -> Non
         await redis.aclose()
 
 
+# MemoryStorage keeps the objects themselves and encodes nothing: the stored ones only.
+@pytest.mark.parametrize("storage", ["sqlite", "redis"], indirect=True)
 @pytest.mark.parametrize(
     "data", [{"pair": (1, 2)}, {1: "one"}, {"when": object()}, {"nested": {"t": (1,)}}]
 )
-async def test_the_sqlite_storage_refuses_data_that_json_would_not_give_back(
-    tmp_path: Path, data: dict[object, object]
+async def test_data_that_json_would_not_give_back_is_refused_on_every_storage(
+    storage: BaseStorage, data: dict[object, object]
 ) -> None:
-    db = await Database.open(tmp_path / "fsm.sqlite3")
-    try:
-        storage = SqliteStorage(db)
-        with pytest.raises(DataNotJson):
-            await storage.set_data(key=KEY, data=data)  # type: ignore[arg-type]
-        assert await storage.get_data(key=KEY) == {}
-    finally:
-        await db.close()
+    with pytest.raises(DataNotJson):
+        await storage.set_data(key=KEY, data=data)  # type: ignore[arg-type]
+    assert await storage.get_data(key=KEY) == {}
+
+
+async def test_data_that_json_gives_back_comes_back_the_same_on_every_storage(
+    storage: BaseStorage,
+) -> None:
+    data = {"email": "ivan@corp.example", "n": [1, 2.5, None, True], "m": {"k": "v"}}
+    await storage.set_data(key=KEY, data=data)
+    assert await storage.get_data(key=KEY) == data
 
 
 async def test_clear_deletes_the_row(tmp_path: Path) -> None:
