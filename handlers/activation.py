@@ -75,10 +75,10 @@ async def get_started(
     t = conv.t
     outcome = await activation.activate(conv.user_id)
     if outcome.status is ActivationStatus.ALREADY_ACTIVE:
-        # A second press, a double tap or a stale button: nothing is credited again,
-        # and the person is shown where they are.
+        # A second press, a double tap or a stale button: nothing is credited again.
+        # The alert says where the person is; the registration is over, so there is
+        # no next prompt to add, and a double tap sends no second message.
         await callback.answer(t("already_active"), show_alert=True)
-        await flow.show(conv)
         return
     await callback.answer()
     if outcome.status is ActivationStatus.NOT_YET:

@@ -1,0 +1,153 @@
+"""How long a restart keeps people waiting: from the start of `python -m bot` to its first
+`getUpdates` (polling), and to a webhook that answers (`setWebhook` seen, then `/healthz`
+answering), against `python -c "import aiogram"` alone on the same machine.
+
+    python -m benchmarks.startup --runs 7
+
+Each run is a new process on a new SQLite file, against the tests' fake Bot API server,
+SMTP and SMS sinks on 127.0.0.1; the figures are medians. `--importtime` also prints the
+slowest imports of one polling start (`python -X importtime`), for profiling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.sms_sink import SmsSink
+from tests.support.smtp import SmtpSink, free_port
+
+# Test values for the local fakes, as in tests/e2e/conftest.py.
+TOKEN = "123456:benchmark-token"  # noqa: S105
+SECRET_KEY = "q0mX0iJ8c3m2w4PjQ3YkZ1n0mX9b7W2sR5tL8vN1xEo="  # noqa: S105
+
+
+def environment(
+    telegram: FakeTelegram, smtp: SmtpSink, sms: SmsSink, folder: Path
+) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(folder),
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": telegram.url,
+        "DATABASE_PATH": str(folder / "bot.sqlite3"),
+        "EMAIL_BACKEND": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        "SMS_BACKEND": "http",
+        "SMS_HTTP_URL": sms.url,
+        "SMS_HTTP_TOKEN": "sms-token",
+        "PAYMENT_BACKEND": "telegram",
+        "PAYMENT_PROVIDER_TOKEN": "provider-token",
+        "SECRET_KEY": SECRET_KEY,
+    }
+
+
+def import_aiogram() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import aiogram"], check=True)
+    return time.perf_counter() - started
+
+
+async def one_start(webhook: bool, extra: list[str] | None = None) -> tuple[float, str]:
+    """Seconds from the process's start to its first poll, or to a webhook that answers."""
+    telegram, smtp, sms = FakeTelegram(TOKEN), SmtpSink(), SmsSink()
+    await telegram.start()
+    smtp.start()
+    await sms.start()
+    # A message waits, as after any restart: the first poll is answered at once, so
+    # its answer (which the fake server records) is the moment it was asked.
+    await telegram.send_text(1001, "/start")
+    with tempfile.TemporaryDirectory() as folder:
+        env = environment(telegram, smtp, sms, Path(folder))
+        port = free_port()
+        if webhook:
+            env |= {
+                "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/hook",
+                "WEBHOOK_SECRET": "benchmark-secret",
+                "WEBHOOK_HOST": "127.0.0.1",
+                "WEBHOOK_PORT": str(port),
+            }
+        started = time.perf_counter()
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            *(extra or []),
+            "-m",
+            "bot",
+            *(["webhook"] if webhook else []),
+            env=env,
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            if webhook:
+                await telegram.wait_for("setWebhook", timeout=60)
+                async with aiohttp.ClientSession() as client:
+                    while True:
+                        try:
+                            async with client.get(f"http://127.0.0.1:{port}/healthz") as answer:
+                                if answer.status == 200:
+                                    break
+                        except aiohttp.ClientError:
+                            await asyncio.sleep(0.005)
+            else:
+                await telegram.wait_for("getUpdates", timeout=60)
+            elapsed = time.perf_counter() - started
+        finally:
+            process.terminate()
+            _, errors = await process.communicate()
+            await telegram.stop()
+            smtp.stop()
+            await sms.stop()
+    return elapsed, errors.decode(errors="replace")
+
+
+def slowest_imports(stderr: str, count: int) -> list[tuple[int, str]]:
+    """The top-level imports that took longest (cumulative microseconds, module)."""
+    found = []
+    for line in stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line.split("|")
+        if cumulative.strip().isdigit() and not name.startswith("  "):
+            found.append((int(cumulative), name.strip()))
+    return sorted(found, reverse=True)[:count]
+
+
+async def main(runs: int, importtime: bool) -> None:
+    aiogram = [import_aiogram() for _ in range(runs)]
+    polling = [(await one_start(webhook=False))[0] for _ in range(runs)]
+    webhook = [(await one_start(webhook=True))[0] for _ in range(runs)]
+    base = statistics.median(aiogram)
+    print(f"python: {sys.version.split()[0]}, runs: {runs}, cores: {os.cpu_count()}")
+    print(f"import aiogram alone: median {base:.3f} s  ({' '.join(f'{x:.3f}' for x in aiogram)})")
+    for name, figures in (("first getUpdates", polling), ("webhook answering", webhook)):
+        median = statistics.median(figures)
+        print(
+            f"{name}: median {median:.3f} s, {median - base:+.3f} s above aiogram's import"
+            f"  ({' '.join(f'{x:.3f}' for x in figures)})"
+        )
+    if importtime:
+        _, stderr = await one_start(webhook=False, extra=["-X", "importtime"])
+        print("slowest top-level imports of one polling start (cumulative):")
+        for micros, name in slowest_imports(stderr, 15):
+            print(f"  {micros / 1e6:7.3f} s  {name}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--importtime", action="store_true")
+    options = parser.parse_args()
+    asyncio.run(main(options.runs, options.importtime))
