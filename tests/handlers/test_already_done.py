@@ -9,7 +9,7 @@ from aiogram.fsm.state import State
 
 from bot.ui.keyboards import Autopay, GetStarted, NewInvoice, ResendEmail, ResendSms, SandboxPay
 from states import Registration
-from tests.conftest import link_in
+from tests.conftest import GOOD_PASSWORD, WORK_EMAIL, link_in
 from tests.support.chat import ChatDriver, Replies
 from tests.support.fakes import EmailOutbox, SmsOutbox
 from tests.support.journey import at_card_step, at_code_step, at_phone_step
@@ -45,6 +45,32 @@ async def left_behind(chat: ChatDriver, state: State) -> None:
     """What a kill between the account's commit and the FSM's write leaves: the chat's
     state one step behind the account."""
     await chat.dispatcher.storage.set_state(chat.key(), state)
+
+
+async def test_the_email_sent_again_at_the_password_keeps_asking_for_the_password(
+    chat: ChatDriver,
+) -> None:
+    await chat.send("/start")
+    await chat.send(WORK_EMAIL)
+
+    again = await chat.send(WORK_EMAIL)
+
+    assert again.mentions("password")
+    assert await chat.is_in(Registration.password)
+
+
+async def test_the_password_sent_again_while_the_link_is_awaited_asks_for_the_link(
+    chat: ChatDriver, outbox: EmailOutbox
+) -> None:
+    await chat.send("/start")
+    await chat.send(WORK_EMAIL)
+    await chat.send(GOOD_PASSWORD)
+
+    again = await chat.send(GOOD_PASSWORD)
+
+    assert again.mentions("confirm your email")
+    assert any(d.startswith(ResendEmail.__prefix__) for _, d in again.inline_buttons())
+    assert await chat.is_in(Registration.awaiting_email_link)
 
 
 async def test_the_email_link_opened_again_asks_for_the_phone(
