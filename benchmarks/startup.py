@@ -59,8 +59,11 @@ def import_aiogram() -> float:
     return time.perf_counter() - started
 
 
-async def one_start(webhook: bool, extra: list[str] | None = None) -> tuple[float, str]:
-    """Seconds from the process's start to its first poll, or to a webhook that answers."""
+async def one_start(
+    folder: Path, webhook: bool, extra: list[str] | None = None
+) -> tuple[float, str]:
+    """Seconds from the process's start to its first poll, or to a webhook that answers,
+    on the database in `folder` (a restart: its migrations were applied before)."""
     telegram, smtp, sms = FakeTelegram(TOKEN), SmtpSink(), SmsSink()
     await telegram.start()
     smtp.start()
@@ -68,48 +71,47 @@ async def one_start(webhook: bool, extra: list[str] | None = None) -> tuple[floa
     # A message waits, as after any restart: the first poll is answered at once, so
     # its answer (which the fake server records) is the moment it was asked.
     await telegram.send_text(1001, "/start")
-    with tempfile.TemporaryDirectory() as folder:
-        env = environment(telegram, smtp, sms, Path(folder))
-        port = free_port()
+    env = environment(telegram, smtp, sms, folder)
+    port = free_port()
+    if webhook:
+        env |= {
+            "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/hook",
+            "WEBHOOK_SECRET": "benchmark-secret",
+            "WEBHOOK_HOST": "127.0.0.1",
+            "WEBHOOK_PORT": str(port),
+        }
+    started = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *(extra or []),
+        "-m",
+        "bot",
+        *(["webhook"] if webhook else []),
+        env=env,
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
         if webhook:
-            env |= {
-                "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/hook",
-                "WEBHOOK_SECRET": "benchmark-secret",
-                "WEBHOOK_HOST": "127.0.0.1",
-                "WEBHOOK_PORT": str(port),
-            }
-        started = time.perf_counter()
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            *(extra or []),
-            "-m",
-            "bot",
-            *(["webhook"] if webhook else []),
-            env=env,
-            cwd=folder,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            if webhook:
-                await telegram.wait_for("setWebhook", timeout=60)
-                async with aiohttp.ClientSession() as client:
-                    while True:
-                        try:
-                            async with client.get(f"http://127.0.0.1:{port}/healthz") as answer:
-                                if answer.status == 200:
-                                    break
-                        except aiohttp.ClientError:
-                            await asyncio.sleep(0.005)
-            else:
-                await telegram.wait_for("getUpdates", timeout=60)
-            elapsed = time.perf_counter() - started
-        finally:
-            process.terminate()
-            _, errors = await process.communicate()
-            await telegram.stop()
-            smtp.stop()
-            await sms.stop()
+            await telegram.wait_for("setWebhook", timeout=60)
+            async with aiohttp.ClientSession() as client:
+                while True:
+                    try:
+                        async with client.get(f"http://127.0.0.1:{port}/healthz") as answer:
+                            if answer.status == 200:
+                                break
+                    except aiohttp.ClientError:
+                        await asyncio.sleep(0.005)
+        else:
+            await telegram.wait_for("getUpdates", timeout=60)
+        elapsed = time.perf_counter() - started
+    finally:
+        process.terminate()
+        _, errors = await process.communicate()
+        await telegram.stop()
+        smtp.stop()
+        await sms.stop()
     return elapsed, errors.decode(errors="replace")
 
 
@@ -126,9 +128,17 @@ def slowest_imports(stderr: str, count: int) -> list[tuple[int, str]]:
 
 
 async def main(runs: int, importtime: bool) -> None:
-    aiogram = [import_aiogram() for _ in range(runs)]
-    polling = [(await one_start(webhook=False))[0] for _ in range(runs)]
-    webhook = [(await one_start(webhook=True))[0] for _ in range(runs)]
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        await one_start(folder, webhook=False)  # the first start makes the database
+        aiogram = [import_aiogram() for _ in range(runs)]
+        polling = [(await one_start(folder, webhook=False))[0] for _ in range(runs)]
+        webhook = [(await one_start(folder, webhook=True))[0] for _ in range(runs)]
+        profile = (
+            (await one_start(folder, webhook=False, extra=["-X", "importtime"]))[1]
+            if importtime
+            else ""
+        )
     base = statistics.median(aiogram)
     print(f"python: {sys.version.split()[0]}, runs: {runs}, cores: {os.cpu_count()}")
     print(f"import aiogram alone: median {base:.3f} s  ({' '.join(f'{x:.3f}' for x in aiogram)})")
@@ -139,9 +149,8 @@ async def main(runs: int, importtime: bool) -> None:
             f"  ({' '.join(f'{x:.3f}' for x in figures)})"
         )
     if importtime:
-        _, stderr = await one_start(webhook=False, extra=["-X", "importtime"])
         print("slowest top-level imports of one polling start (cumulative):")
-        for micros, name in slowest_imports(stderr, 15):
+        for micros, name in slowest_imports(profile, 15):
             print(f"  {micros / 1e6:7.3f} s  {name}")
 
 
