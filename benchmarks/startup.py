@@ -23,34 +23,10 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.e2e.conftest import TOKEN, bot_env
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.sms_sink import SmsSink
 from tests.support.smtp import SmtpSink, free_port
-
-# Test values for the local fakes, as in tests/e2e/conftest.py.
-TOKEN = "123456:benchmark-token"  # noqa: S105
-SECRET_KEY = "q0mX0iJ8c3m2w4PjQ3YkZ1n0mX9b7W2sR5tL8vN1xEo="  # noqa: S105
-
-
-def environment(
-    telegram: FakeTelegram, smtp: SmtpSink, sms: SmsSink, folder: Path
-) -> dict[str, str]:
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(folder),
-        "BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": telegram.url,
-        "DATABASE_PATH": str(folder / "bot.sqlite3"),
-        "EMAIL_BACKEND": "smtp",
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp.port),
-        "SMS_BACKEND": "http",
-        "SMS_HTTP_URL": sms.url,
-        "SMS_HTTP_TOKEN": "sms-token",
-        "PAYMENT_BACKEND": "telegram",
-        "PAYMENT_PROVIDER_TOKEN": "provider-token",
-        "SECRET_KEY": SECRET_KEY,
-    }
 
 
 def import_aiogram() -> float:
@@ -71,7 +47,8 @@ async def one_start(
     # A message waits, as after any restart: the first poll is answered at once, so
     # its answer (which the fake server records) is the moment it was asked.
     await telegram.send_text(1001, "/start")
-    env = environment(telegram, smtp, sms, folder)
+    # The end-to-end tests' settings, with the log at its production level.
+    env = bot_env(telegram, smtp, sms, folder) | {"LOG_LEVEL": "INFO"}
     port = free_port()
     if webhook:
         env |= {

@@ -12,7 +12,13 @@ from states import Registration
 from tests.conftest import GOOD_PASSWORD, WORK_EMAIL, link_in
 from tests.support.chat import ChatDriver, Replies
 from tests.support.fakes import EmailOutbox, SmsOutbox
-from tests.support.journey import at_card_step, at_code_step, at_phone_step
+from tests.support.journey import (
+    at_card_step,
+    at_code_step,
+    at_phone_step,
+    card_linked,
+    sandbox_payload,
+)
 
 
 def asks_for_the_phone(replies: Replies) -> bool:
@@ -33,12 +39,6 @@ def asks_about_autopay(replies: Replies) -> bool:
 
 def offers_to_get_started(replies: Replies) -> bool:
     return any(d.startswith(GetStarted.__prefix__) for _, d in replies.inline_buttons())
-
-
-def sandbox_payload(replies: Replies) -> str:
-    return next(
-        SandboxPay.unpack(d).payload for _, d in replies.inline_buttons() if d.startswith("sbx_pay")
-    )
 
 
 async def left_behind(chat: ChatDriver, state: State) -> None:
@@ -144,8 +144,7 @@ async def test_the_phone_number_sent_again_at_the_code_asks_for_the_code(
 async def test_a_paid_form_pressed_again_asks_about_autopay(
     chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox
 ) -> None:
-    payload = sandbox_payload(await at_card_step(chat, outbox, sms))
-    await chat.press(SandboxPay(payload=payload).pack())
+    payload = await card_linked(chat, outbox, sms)
 
     again = await chat.press(SandboxPay(payload=payload).pack())
 
@@ -156,8 +155,7 @@ async def test_a_paid_form_pressed_again_asks_about_autopay(
 async def test_a_card_linked_after_a_crash_left_the_chat_at_the_card_asks_about_autopay(
     chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox
 ) -> None:
-    payload = sandbox_payload(await at_card_step(chat, outbox, sms))
-    await chat.press(SandboxPay(payload=payload).pack())
+    await card_linked(chat, outbox, sms)
     await left_behind(chat, Registration.card)
 
     again = await chat.send("I paid")
@@ -169,8 +167,7 @@ async def test_a_card_linked_after_a_crash_left_the_chat_at_the_card_asks_about_
 async def test_card_asked_for_again_once_linked_asks_about_autopay(
     chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox
 ) -> None:
-    payload = sandbox_payload(await at_card_step(chat, outbox, sms))
-    await chat.press(SandboxPay(payload=payload).pack())
+    await card_linked(chat, outbox, sms)
 
     again = await chat.send("/card")
 
@@ -181,8 +178,7 @@ async def test_card_asked_for_again_once_linked_asks_about_autopay(
 async def test_the_autopay_answer_pressed_again_offers_to_get_started(
     chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox
 ) -> None:
-    payload = sandbox_payload(await at_card_step(chat, outbox, sms))
-    await chat.press(SandboxPay(payload=payload).pack())
+    await card_linked(chat, outbox, sms)
     await chat.press(Autopay(action="skip").pack())
 
     again = await chat.press(Autopay(action="skip").pack())
@@ -193,8 +189,7 @@ async def test_the_autopay_answer_pressed_again_offers_to_get_started(
 async def test_get_started_pressed_again_says_the_account_is_active(
     chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox
 ) -> None:
-    payload = sandbox_payload(await at_card_step(chat, outbox, sms))
-    await chat.press(SandboxPay(payload=payload).pack())
+    await card_linked(chat, outbox, sms)
     await chat.press(Autopay(action="skip").pack())
     await chat.press(GetStarted().pack())
 

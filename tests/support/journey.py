@@ -97,6 +97,27 @@ async def at_card_step(
     return replies
 
 
+def sandbox_payload(replies: Replies) -> str:
+    """The payload of the sandbox's payment form among the replies."""
+    from bot.ui.keyboards import SandboxPay
+
+    return next(
+        SandboxPay.unpack(d).payload for _, d in replies.inline_buttons() if d.startswith("sbx_pay")
+    )
+
+
+async def card_linked(
+    chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox, email: str = WORK_EMAIL
+) -> str:
+    """Email, phone and card done (the sandbox's form paid); returns the form's payload."""
+    from bot.ui.keyboards import SandboxPay
+
+    payload = sandbox_payload(await at_card_step(chat, outbox, sms, email))
+    await chat.press(SandboxPay(payload=payload).pack())
+    assert await chat.is_in(Registration.activation)
+    return payload
+
+
 async def activated(
     chat: ChatDriver, outbox: EmailOutbox, sms: SmsOutbox, email: str = WORK_EMAIL
 ) -> Replies:
