@@ -28,8 +28,11 @@ INSTANCES = 3
 AMOUNT = 500_00
 WEBHOOK_SECRET = "cluster-secret-0123456789"
 # R29: an update cut off by the kill is served by another instance within this long of
-# its redelivery (the lease the dead instance left in Redis runs out in 5 s, the default).
-REDELIVERY_SERVED_WITHIN = 10.0
+# its redelivery (the lease the dead instance left in Redis runs out in 5 s, the default;
+# a person's other cut-off updates then wait their turn behind it). Measured on the
+# 2-core machine, before and after the changes of the same day: 3.8 to 9.3 s in seven
+# runs alone, 10.5 s once inside the whole suite, so 10 s failed by chance.
+REDELIVERY_SERVED_WITHIN = 15.0
 
 
 @pytest.fixture
