@@ -385,13 +385,13 @@ class Runtime:
 
 
 def fsm_from(
-    settings: Settings, backend: Backend
+    settings: Settings, backend: Backend, clock: Clock
 ) -> tuple[BaseStorage, BaseEventIsolation, Redis | None]:
     """aiogram's FSM storage and per-person lock: Redis (several instances) or the
     SQLite file and a lock in this process (one instance)."""
     if settings.redis_url is None:
         assert backend.sqlite is not None  # opened for the FSM state when Redis is not set
-        return SqliteStorage(backend.sqlite), PersonLocks(), None
+        return SqliteStorage(backend.sqlite, clock), PersonLocks(), None
     redis = redis_client(settings.redis_url.get_secret_value(), settings.redis_pool_size)
     key_builder = redis_key_builder()
     storage = redis_storage(redis, key_builder)
@@ -482,7 +482,7 @@ async def open_runtime(
         instrument_bot(bot, services)
         await services.watches.start(bot)
         await services.desk.start(bot)
-        storage, isolation, redis = fsm_from(settings, backend)
+        storage, isolation, redis = fsm_from(settings, backend, clock)
         dispatcher = create_dispatcher(
             services=services, storage=storage, events_isolation=isolation
         )

@@ -31,7 +31,7 @@ class UnusableDatabase(Exception):
         self.reason = reason
 
 
-async def _quick_check(connection: aiosqlite.Connection, path: Path, max_bytes: int) -> None:
+async def _quick_check(connection: aiosqlite.Connection, max_bytes: int) -> None:
     if max_bytes <= 0:
         return
     async with connection.execute(
@@ -129,7 +129,7 @@ class Database:
         try:
             writer = await _connect(path, busy_timeout_ms)
             connections.append(writer)
-            await _quick_check(writer, path, check_max_bytes)
+            await _quick_check(writer, check_max_bytes)
             await apply_migrations(writer, migrations or sqlite_migrations())
             for _ in range(max(1, readers)):
                 connections.append(await _connect(path, busy_timeout_ms, read_only=True))
